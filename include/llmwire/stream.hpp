@@ -1,0 +1,62 @@
+#pragma once
+/// @file stream.hpp
+/// Response decoding: raw body bytes (SSE or NDJSON, any chunking) → typed events → ChatResult.
+/// This is the hot path, usable on its own by host apps that bring their own transport.
+///
+///     llmwire::ResponseDecoder decoder(llmwire::Dialect::openai);
+///     for (auto chunk : network_reads) decoder.feed(chunk, on_event);
+///     decoder.finish(on_event);
+///     const llmwire::ChatResult& result = decoder.result();
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+#include "llmwire/chat.hpp"
+#include "llmwire/events.hpp"
+
+namespace llmwire {
+
+class OutputParser;  // profile.hpp
+
+/// The wire dialect of a response body.
+enum class Dialect {
+  openai,  ///< OpenAI chat-completion chunks over SSE (vLLM, llama-server, SGLang, Ollama /v1).
+  ollama,  ///< Ollama native /api/chat NDJSON.
+};
+
+[[nodiscard]] std::string_view to_string(Dialect dialect) noexcept;
+
+struct DecoderOptions {
+  /// Largest single SSE event / NDJSON line accepted; larger gives ErrorKind::protocol.
+  std::size_t max_event_bytes = 16u << 20;
+};
+
+/// Decodes one response body incrementally and aggregates it into a ChatResult.
+class ResponseDecoder {
+ public:
+  explicit ResponseDecoder(Dialect dialect, DecoderOptions options = {});
+  ~ResponseDecoder();
+  ResponseDecoder(ResponseDecoder&&) noexcept;
+  ResponseDecoder& operator=(ResponseDecoder&&) noexcept;
+
+  /// Routes content text through a client-side output parser (a profile's), which recovers
+  /// reasoning and tool calls the server left in raw text. Call before the first feed().
+  void set_output_parser(std::unique_ptr<OutputParser> parser);
+
+  /// Feeds the next bytes of the body. Returns false once the sink returned false.
+  bool feed(std::string_view bytes, const EventSink& sink);
+  /// Marks the end of the body: flushes held-back text and records truncation if the server
+  /// never signalled the end.
+  void finish(const EventSink& sink);
+
+  /// The aggregate so far (complete after finish()).
+  [[nodiscard]] const ChatResult& result() const noexcept;
+  [[nodiscard]] ChatResult take_result() noexcept;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace llmwire

@@ -1,0 +1,15 @@
+// `llmwire chat`: placeholder until its issue lands; replaced by the real command.
+
+#include <cstdio>
+
+#include "args.hpp"
+#include "commands.hpp"
+
+namespace llmwire::cli {
+
+int run_chat(std::span<char* const> /*args*/) {
+  std::fprintf(stderr, "llmwire chat: not built yet\n");
+  return exit_failure;
+}
+
+}  // namespace llmwire::cli

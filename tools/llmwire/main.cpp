@@ -1,0 +1,73 @@
+// The llmwire command-line tool: dispatches to one subcommand per file.
+
+#include <cstdio>
+#include <span>
+#include <string_view>
+
+#include "args.hpp"
+#include "commands.hpp"
+#include "llmwire/version.hpp"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*run)(std::span<char* const>);
+  std::string_view summary;
+};
+
+constexpr Command commands[] = {
+#ifdef LLMWIRE_HAS_CLIENT
+    {"bench", llmwire::cli::run_bench, "run the benchmark suite and decision framework"},
+    {"chat", llmwire::cli::run_chat, "stream a chat reply from an endpoint"},
+#endif
+    {"gpu", llmwire::cli::run_gpu, "GPU memory: devices, processes, process trees"},
+#ifndef LLMWIRE_PROBE_ONLY
+    {"parse", llmwire::cli::run_parse, "parse raw model output with a profile's parser"},
+    {"profiles", llmwire::cli::run_profiles, "list model profiles"},
+    {"repair", llmwire::cli::run_repair, "repair malformed JSON into strict JSON"},
+    {"replay", llmwire::cli::run_replay, "decode a recorded response body or transcript"},
+#endif
+#ifdef LLMWIRE_HAS_CLIENT
+    {"sim", llmwire::cli::run_sim, "run the loopback model simulator"},
+#endif
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out, "llmwire %s: a client for local LLM inference servers\n\n", llmwire::version_string);
+  std::fprintf(out, "usage: llmwire <command> [options]   (llmwire <command> --help for more)\n\n");
+  for (const auto& command : commands) {
+    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(command.name.size()), command.name.data(),
+                 static_cast<int>(command.summary.size()), command.summary.data());
+  }
+  std::fprintf(out,
+               "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 connection/HTTP error before "
+               "streaming (gpu: no NVIDIA GPU),\n            4 stream broke (partial output "
+               "printed), 5 timeout or cancelled\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return llmwire::cli::exit_usage;
+  }
+  std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    return llmwire::cli::exit_ok;
+  }
+  if (name == "--version") {
+    std::printf("llmwire %s\n", llmwire::version_string);
+    return llmwire::cli::exit_ok;
+  }
+  for (const auto& command : commands) {
+    if (command.name == name) {
+      return command.run(std::span<char* const>(argv + 2, static_cast<std::size_t>(argc - 2)));
+    }
+  }
+  std::fprintf(stderr, "llmwire: unknown command '%s'\n\n", argv[1]);
+  print_usage(stderr);
+  return llmwire::cli::exit_usage;
+}
