@@ -1,0 +1,828 @@
+// The client: one libcurl multi handle driven by one event-loop thread (see client.hpp for the
+// threading model). Each ChatRequest becomes a Transfer that lives on the loop thread from
+// submission to completion; its attempts (retries, failovers) are curl easy handles.
+
+#include "llmwire/client.hpp"
+
+#include <curl/curl.h>
+#include <string.h>  // explicit_bzero
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "client/transfer_timings.hpp"
+#include "client/url.hpp"
+#include "llmwire/version.hpp"
+
+namespace llmwire {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+std::once_flag curl_init_once;
+
+void ensure_curl_initialised() {
+  std::call_once(curl_init_once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Endpoint {
+  std::string url;      ///< Full request URL.
+  std::string display;  ///< What error messages call it (the URL as configured).
+  bool loopback = false;
+  int active = 0;
+  Clock::time_point unhealthy_until{};
+};
+
+bool iequals_prefix(std::string_view line, std::string_view name) {
+  if (line.size() < name.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = line[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != name[i]) return false;
+  }
+  return true;
+}
+
+void replace_all(std::string& text, std::string_view needle, std::string_view with) {
+  if (needle.empty()) return;
+  for (std::size_t pos = text.find(needle); pos != std::string::npos;
+       pos = text.find(needle, pos + with.size())) {
+    text.replace(pos, needle.size(), with);
+  }
+}
+
+void free_headers(curl_slist* list) {
+  // The Authorization header holds the key: wipe the copies curl made before freeing them.
+  for (curl_slist* item = list; item != nullptr; item = item->next) {
+    if (item->data != nullptr) explicit_bzero(item->data, std::strlen(item->data));
+  }
+  curl_slist_free_all(list);
+}
+
+bool is_retryable_status(int status) {
+  return status == 408 || status == 409 || status == 429 || (status >= 500 && status <= 599);
+}
+
+}  // namespace
+
+// ---- the handle shared between a caller and the loop ----------------------------------------
+
+/// Lets a ChatHandle reach the loop to wake it, even after the Client is gone.
+struct LoopLink {
+  std::mutex mu;
+  Client::Impl* impl = nullptr;
+};
+
+struct ChatHandle::State {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  bool taken = false;
+  std::optional<Result<ChatResult>> result;
+  std::atomic<bool> cancel_requested{false};
+  std::shared_ptr<LoopLink> link;
+
+  void complete(Result<ChatResult> value) {
+    {
+      std::lock_guard lock(mu);
+      result = std::move(value);
+      done = true;
+    }
+    cv.notify_all();
+  }
+};
+
+// ---- one request ---------------------------------------------------------------------------
+
+struct Transfer {
+  std::shared_ptr<ChatHandle::State> handle;
+  std::string body;
+  EventSink user_sink;
+  EventSink sink;  // user_sink wrapped with timing capture
+  ResponseDecoder decoder;
+  detail::TransferTimings timings;
+
+  // Per attempt.
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  int endpoint = -1;
+  int status = 0;
+  std::optional<milliseconds> retry_after;
+  std::string error_body;
+  std::size_t max_error_body = 64 * 1024;
+  bool body_started = false;         // a 2xx body byte reached the decoder: no retry from here on
+  bool sink_stopped = false;         // the callback returned false
+  std::optional<Error> abort_error;  // set by the loop's timer scan before removing the handle
+  char error_buffer[CURL_ERROR_SIZE] = {};
+  Clock::time_point attempt_start{};
+  std::optional<Clock::time_point> first_byte;
+  Clock::time_point last_byte{};
+
+  // Across attempts.
+  Clock::time_point request_start{};
+  std::vector<bool> tried;
+  int retries_used = 0;
+  int attempts = 0;
+  bool waiting = false;  // between attempts, until retry_at
+  Clock::time_point retry_at{};
+  std::size_t active_index = 0;
+  std::optional<Error> last_error;
+
+  explicit Transfer(Dialect dialect, const DecoderOptions& options) : decoder(dialect, options) {}
+};
+
+// ---- the client ----------------------------------------------------------------------------
+
+class Client::Impl {
+ public:
+  explicit Impl(ClientOptions options) : options_(std::move(options)) {
+    ensure_curl_initialised();
+    for (const std::string& base : options_.endpoints) {
+      auto url = detail::request_url(base, options_.api);
+      if (!url) {
+        config_error_ = url.error();
+        break;
+      }
+      endpoints_.push_back(
+          Endpoint{.url = *url, .display = base, .loopback = detail::is_loopback(base)});
+    }
+    if (!config_error_ && endpoints_.empty()) {
+      config_error_ = make_error(ErrorKind::invalid_argument, "no endpoint configured");
+    }
+    user_agent_ = std::string("llmwire/") + version_string;
+    link_ = std::make_shared<LoopLink>();
+    link_->impl = this;
+    multi_ = curl_multi_init();
+    // Keep idle keep-alive connections for every stream that may come back.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, 4096L);
+    std::random_device seed;
+    rng_.seed(seed());
+    loop_ = std::thread([this] { run_loop(); });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(link_->mu);
+      link_->impl = nullptr;
+    }
+    stop_.store(true);
+    curl_multi_wakeup(multi_);
+    if (loop_.joinable()) loop_.join();
+    curl_multi_cleanup(multi_);
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  const ClientOptions& options() const { return options_; }
+  const std::optional<Error>& config_error() const { return config_error_; }
+  bool on_loop_thread() const { return std::this_thread::get_id() == loop_.get_id(); }
+
+  ClientStats stats() const {
+    return ClientStats{.attempts = attempts_.load(),
+                       .retries = retries_.load(),
+                       .new_connections = new_connections_.load()};
+  }
+
+  ChatHandle start(const ChatRequest& request, EventSink on_event, const CallOptions& call) {
+    auto state = std::make_shared<ChatHandle::State>();
+    state->link = link_;
+    if (config_error_) {
+      state->complete(tl::unexpected(*config_error_));
+      return ChatHandle(state);
+    }
+    if (!call.record_path.empty()) {
+      state->complete(fail(ErrorKind::unsupported, "recording is not available in this build"));
+      return ChatHandle(state);
+    }
+    auto body =
+        encode_request(request, options_.api,
+                       EncodeOptions{.stream = true, .include_usage = options_.include_usage});
+    if (!body) {
+      state->complete(tl::unexpected(body.error()));
+      return ChatHandle(state);
+    }
+    auto transfer = std::make_shared<Transfer>(options_.api, options_.decoder);
+    transfer->handle = state;
+    transfer->max_error_body = options_.max_error_body_bytes;
+    transfer->body = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    transfer->user_sink = std::move(on_event);
+    Transfer* raw = transfer.get();
+    transfer->sink = [raw](const Event& event) {
+      raw->timings.on_event(event, Clock::now());
+      return raw->user_sink ? raw->user_sink(event) : true;
+    };
+    transfer->tried.assign(endpoints_.size(), false);
+    {
+      std::lock_guard lock(incoming_mu_);
+      incoming_.push_back(std::move(transfer));
+    }
+    curl_multi_wakeup(multi_);
+    return ChatHandle(state);
+  }
+
+  /// Called by ChatHandle::cancel() (any thread) through the LoopLink.
+  void request_cancel() {
+    cancel_pending_.store(true);
+    curl_multi_wakeup(multi_);
+  }
+
+ private:
+  // ---- loop ----------------------------------------------------------------------------------
+
+  void run_loop() {
+    while (!stop_.load()) {
+      retired_.clear();
+      take_incoming();
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      drain_messages();
+      const auto now = Clock::now();
+      if (cancel_pending_.exchange(false) || now >= next_scan_) scan(now);
+      long curl_timeout = -1;
+      curl_multi_timeout(multi_, &curl_timeout);
+      auto wait = std::chrono::duration_cast<milliseconds>(next_scan_ - Clock::now()).count() + 1;
+      wait = std::clamp<long long>(wait, 0, 1000);
+      if (curl_timeout >= 0) wait = std::min<long long>(wait, curl_timeout);
+      curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait), nullptr);
+    }
+    shutdown();
+  }
+
+  void take_incoming() {
+    std::vector<std::shared_ptr<Transfer>> batch;
+    {
+      std::lock_guard lock(incoming_mu_);
+      batch.swap(incoming_);
+    }
+    const auto now = Clock::now();
+    for (auto& transfer : batch) {
+      transfer->request_start = now;
+      transfer->active_index = active_.size();
+      active_.push_back(transfer);
+      start_attempt(*transfer, now);
+    }
+  }
+
+  void drain_messages() {
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
+      if (message->msg != CURLMSG_DONE) continue;
+      Transfer* transfer = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &transfer);
+      if (transfer != nullptr) finish_attempt(*transfer, message->data.result);
+    }
+  }
+
+  /// Timers: first-byte, idle and total timeouts, due retries, cross-thread cancels.
+  void scan(Clock::time_point now) {
+    auto next = now + milliseconds(1000);
+    // Iterate over a copy: finishing a transfer removes it from active_.
+    std::vector<std::shared_ptr<Transfer>> snapshot = active_;
+    for (const auto& holder : snapshot) {
+      Transfer& t = *holder;
+      if (t.handle->cancel_requested.load()) {
+        abort(t, make_error(ErrorKind::cancelled, "cancelled by the caller"));
+        continue;
+      }
+      if (options_.total_timeout.count() > 0) {
+        const auto deadline = t.request_start + options_.total_timeout;
+        if (now >= deadline) {
+          abort(t, make_error(ErrorKind::timeout,
+                              "total timeout of " + std::to_string(options_.total_timeout.count()) +
+                                  " ms expired (" + endpoint_name(t) + ")"));
+          continue;
+        }
+        next = std::min(next, deadline);
+      }
+      if (t.waiting) {
+        if (now >= t.retry_at) {
+          t.waiting = false;
+          start_attempt(t, now);
+        } else {
+          next = std::min(next, t.retry_at);
+        }
+        continue;
+      }
+      if (t.easy == nullptr) continue;
+      if (!t.first_byte) {
+        const auto deadline = t.attempt_start + options_.first_byte_timeout;
+        if (now >= deadline) {
+          abort(t, make_error(ErrorKind::timeout,
+                              "no response from " + endpoint_name(t) + " within " +
+                                  std::to_string(options_.first_byte_timeout.count()) +
+                                  " ms (first-byte timeout)"));
+          continue;
+        }
+        next = std::min(next, deadline);
+      } else {
+        const auto deadline = t.last_byte + options_.idle_timeout;
+        if (now >= deadline) {
+          abort(t,
+                make_error(ErrorKind::timeout, endpoint_name(t) + " sent nothing for " +
+                                                   std::to_string(options_.idle_timeout.count()) +
+                                                   " ms (idle timeout)"));
+          continue;
+        }
+        next = std::min(next, deadline);
+      }
+    }
+    next_scan_ = next;
+  }
+
+  void shutdown() {
+    take_incoming_without_start();
+    std::vector<std::shared_ptr<Transfer>> snapshot = active_;
+    for (const auto& t : snapshot)
+      abort(*t, make_error(ErrorKind::cancelled, "the client was destroyed"));
+  }
+
+  void take_incoming_without_start() {
+    std::lock_guard lock(incoming_mu_);
+    for (auto& transfer : incoming_) {
+      transfer->handle->complete(fail(ErrorKind::cancelled, "the client was destroyed"));
+    }
+    incoming_.clear();
+  }
+
+  // ---- attempts ------------------------------------------------------------------------------
+
+  std::string endpoint_name(const Transfer& t) const {
+    return t.endpoint >= 0 ? endpoints_[static_cast<std::size_t>(t.endpoint)].display
+                           : std::string("(no endpoint)");
+  }
+
+  /// Least-busy healthy endpoint, preferring ones this request has not tried yet.
+  int pick_endpoint(const Transfer& t, Clock::time_point now) {
+    int best = -1;
+    std::tuple<bool, bool, int> best_key{};
+    const std::size_t n = endpoints_.size();
+    const std::size_t offset = round_robin_++ % n;  // spreads ties
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::size_t i = (offset + k) % n;
+      const Endpoint& e = endpoints_[i];
+      const std::tuple<bool, bool, int> key{t.tried[i], e.unhealthy_until > now, e.active};
+      if (best < 0 || key < best_key) {
+        best = static_cast<int>(i);
+        best_key = key;
+      }
+    }
+    return best;
+  }
+
+  void start_attempt(Transfer& t, Clock::time_point now) {
+    t.endpoint = pick_endpoint(t, now);
+    Endpoint& endpoint = endpoints_[static_cast<std::size_t>(t.endpoint)];
+    t.tried[static_cast<std::size_t>(t.endpoint)] = true;
+    t.status = 0;
+    t.retry_after.reset();
+    t.error_body.clear();
+    t.body_started = false;
+    t.abort_error.reset();
+    t.error_buffer[0] = '\0';
+    t.first_byte.reset();
+    t.attempt_start = now;
+    t.last_byte = now;
+    ++t.attempts;
+    ++attempts_;
+    if (t.attempts > 1) ++retries_;
+
+    CURL* easy = curl_easy_init();
+    t.easy = easy;
+    curl_slist* headers = nullptr;
+    headers = curl_slist_append(headers, "Content-Type: application/json");
+    headers =
+        curl_slist_append(headers, options_.api == Dialect::ollama ? "Accept: application/x-ndjson"
+                                                                   : "Accept: text/event-stream");
+    // Large bodies (images) would otherwise wait a second for "100 Continue".
+    headers = curl_slist_append(headers, "Expect:");
+    if (!options_.api_key.empty()) {
+      std::string auth = "Authorization: Bearer ";
+      auth += options_.api_key.reveal();
+      headers = curl_slist_append(headers, auth.c_str());
+      explicit_bzero(auth.data(), auth.size());
+    }
+    for (const auto& [name, value] : options_.headers) {
+      const std::string line = name + ": " + value;
+      headers = curl_slist_append(headers, line.c_str());
+    }
+    t.headers = headers;
+
+    curl_easy_setopt(easy, CURLOPT_URL, endpoint.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t.body.data());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Impl::on_write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Impl::on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.error_buffer);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent_.c_str());
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
+    if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
+    // A proxy cannot reach this machine's loopback: never route loopback endpoints through one.
+    if (endpoint.loopback) {
+      curl_easy_setopt(easy, CURLOPT_PROXY, "");
+    } else if (options_.proxy) {
+      curl_easy_setopt(easy, CURLOPT_PROXY, options_.proxy->c_str());
+    }
+    ++endpoint.active;
+    curl_multi_add_handle(multi_, easy);
+  }
+
+  /// Ends the running attempt early (timeout, cancel): the handle leaves the multi first.
+  void abort(Transfer& t, Error error) {
+    if (t.easy == nullptr) {
+      // Waiting for a retry: nothing to remove. A cancel is still reported as a result.
+      if (error.kind == ErrorKind::cancelled) {
+        ChatResult result = t.decoder.take_result();
+        result.cancelled = true;
+        result.error = std::move(error);
+        complete(t, std::move(result));
+      } else {
+        complete_with_error(t, std::move(error));
+      }
+      return;
+    }
+    t.abort_error = std::move(error);
+    finish_attempt(t, CURLE_ABORTED_BY_CALLBACK);
+  }
+
+  void release_easy(Transfer& t) {
+    if (t.easy == nullptr) return;
+    long connects = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects);
+    new_connections_ += static_cast<std::size_t>(std::max(0L, connects));
+    curl_multi_remove_handle(multi_, t.easy);
+    curl_easy_cleanup(t.easy);
+    t.easy = nullptr;
+    free_headers(t.headers);
+    t.headers = nullptr;
+    --endpoints_[static_cast<std::size_t>(t.endpoint)].active;
+  }
+
+  void finish_attempt(Transfer& t, CURLcode code) {
+    release_easy(t);
+    const auto now = Clock::now();
+    const bool cancelled =
+        t.sink_stopped || (t.abort_error && t.abort_error->kind == ErrorKind::cancelled);
+
+    if (t.body_started) {
+      // Streaming began: whatever happens now is reported with the partial result, never retried.
+      if (!cancelled) t.decoder.finish(t.sink);
+      ChatResult result = t.decoder.take_result();
+      if (cancelled) {
+        result.cancelled = true;
+        result.done = false;
+        result.error = t.abort_error ? *t.abort_error
+                                     : make_error(ErrorKind::cancelled, "cancelled by the caller");
+      } else if (t.abort_error) {
+        result.done = false;
+        result.error = *t.abort_error;  // idle / total timeout mid-stream
+      } else if (code != CURLE_OK) {
+        result.done = false;
+        result.error = make_error(ErrorKind::stream_broken, "the stream from " + endpoint_name(t) +
+                                                                " broke: " + curl_cause(t, code));
+      }
+      if (result.error) redact(result.error->message);
+      t.timings.fill(result, t.attempt_start, now);
+      complete(t, std::move(result));
+      return;
+    }
+
+    if (cancelled) {
+      // Cancelled before any body byte: still a result, so the caller sees `cancelled`.
+      ChatResult result = t.decoder.take_result();
+      result.cancelled = true;
+      result.error = t.abort_error ? *t.abort_error
+                                   : make_error(ErrorKind::cancelled, "cancelled by the caller");
+      t.timings.fill(result, t.attempt_start, now);
+      complete(t, std::move(result));
+      return;
+    }
+
+    if (t.status >= 200 && t.status < 300 && code == CURLE_OK) {
+      // A 2xx with an empty body: let the decoder report the truncation.
+      t.decoder.finish(t.sink);
+      ChatResult result = t.decoder.take_result();
+      t.timings.fill(result, t.attempt_start, now);
+      complete(t, std::move(result));
+      return;
+    }
+
+    // Failed before streaming: classify, then fail over / retry / give up.
+    Endpoint& endpoint = endpoints_[static_cast<std::size_t>(t.endpoint)];
+    Error error;
+    bool retryable = false;
+    bool endpoint_fault = false;  // the replica itself looks unhealthy
+    bool failover = false;        // worth trying another replica
+    if (t.abort_error) {
+      error = *t.abort_error;  // timeouts found by scan()
+      const bool first_byte_timeout = !t.first_byte && error.kind == ErrorKind::timeout &&
+                                      error.message.find("first-byte") != std::string::npos;
+      retryable = first_byte_timeout;
+      endpoint_fault = first_byte_timeout;
+      failover = first_byte_timeout;
+    } else if (t.status != 0 && (t.status < 200 || t.status >= 300) &&
+               (code == CURLE_OK || !t.error_body.empty())) {
+      error = decode_error_body(t.status, t.error_body);
+      error.retry_after = t.retry_after;
+      error.message =
+          endpoint_name(t) + " answered HTTP " + std::to_string(t.status) + ": " + error.message;
+      retryable = is_retryable_status(t.status);
+      endpoint_fault = t.status >= 500;
+      failover = retryable;
+    } else {
+      error = transport_error(t, code);
+      retryable = error.kind == ErrorKind::connect || error.kind == ErrorKind::timeout;
+      endpoint_fault = true;
+      failover = true;
+    }
+    redact(error.message);
+    if (endpoint_fault) endpoint.unhealthy_until = now + options_.endpoint_cooldown;
+
+    // Fail over at once to a replica this request has not tried, if one looks healthy.
+    if (failover) {
+      for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+        if (!t.tried[i] && endpoints_[i].unhealthy_until <= now) {
+          t.last_error = error;
+          start_attempt(t, now);
+          return;
+        }
+      }
+    }
+    if (retryable && t.retries_used < options_.max_retries) {
+      milliseconds delay = backoff(t.retries_used);
+      if (error.retry_after) {
+        if (*error.retry_after > options_.retry_after_cap) {
+          complete_with_error(t, std::move(error));  // the server asked for more than we wait
+          return;
+        }
+        delay = *error.retry_after;
+      }
+      if (options_.total_timeout.count() > 0 &&
+          now + delay >= t.request_start + options_.total_timeout) {
+        complete_with_error(t, std::move(error));
+        return;
+      }
+      ++t.retries_used;
+      t.last_error = error;
+      // A retry may go back to any replica: forget which ones were tried.
+      std::fill(t.tried.begin(), t.tried.end(), false);
+      t.waiting = true;
+      t.retry_at = now + delay;
+      next_scan_ = std::min(next_scan_, t.retry_at);
+      return;
+    }
+    complete_with_error(t, std::move(error));
+  }
+
+  milliseconds backoff(int retry) {
+    const double base =
+        static_cast<double>(options_.backoff_initial.count()) * std::pow(2.0, retry);
+    const double capped = std::min(base, static_cast<double>(options_.backoff_max.count()));
+    // Jitter in [capped/2, capped]: spreads synchronized retries without ever retrying at once.
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    return milliseconds(static_cast<long long>(capped * jitter(rng_)));
+  }
+
+  std::string curl_cause(const Transfer& t, CURLcode code) const {
+    std::string cause =
+        t.error_buffer[0] != '\0' ? std::string(t.error_buffer) : curl_easy_strerror(code);
+    while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
+    return cause;
+  }
+
+  Error transport_error(const Transfer& t, CURLcode code) const {
+    const std::string where = endpoint_name(t);
+    const std::string cause = curl_cause(t, code);
+    switch (code) {
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_RESOLVE_PROXY:
+        return make_error(ErrorKind::dns, "cannot resolve the host of " + where + ": " + cause);
+      case CURLE_OPERATION_TIMEDOUT:
+        return make_error(ErrorKind::timeout, "connecting to " + where + " timed out: " + cause);
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CIPHER:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_SSL_ISSUER_ERROR:
+      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      case CURLE_SSL_INVALIDCERTSTATUS:
+      case CURLE_SSL_ENGINE_NOTFOUND:
+      case CURLE_SSL_ENGINE_SETFAILED:
+      case CURLE_SSL_ENGINE_INITFAILED:
+      case CURLE_SSL_CRL_BADFILE:
+      case CURLE_SSL_SHUTDOWN_FAILED:
+      case CURLE_USE_SSL_FAILED:
+        return make_error(ErrorKind::tls, "TLS with " + where + " failed: " + cause);
+      case CURLE_COULDNT_CONNECT:
+        return make_error(ErrorKind::connect, "cannot connect to " + where + ": " + cause);
+      case CURLE_UNSUPPORTED_PROTOCOL:
+      case CURLE_URL_MALFORMAT:
+        return make_error(ErrorKind::invalid_argument, "bad endpoint URL " + where + ": " + cause);
+      default:
+        // Reset, closed before the status line, a 2xx cut off before its first body byte…
+        return make_error(ErrorKind::connect,
+                          "connection to " + where + " failed before a response: " + cause);
+    }
+  }
+
+  void redact(std::string& text) const {
+    if (!options_.api_key.empty()) replace_all(text, options_.api_key.reveal(), "[REDACTED]");
+  }
+
+  void complete_with_error(Transfer& t, Error error) {
+    if (t.attempts > 1) error.message += " (after " + std::to_string(t.attempts) + " attempts)";
+    t.handle->complete(tl::unexpected(std::move(error)));
+    remove_active(t);
+  }
+
+  void complete(Transfer& t, ChatResult result) {
+    t.handle->complete(std::move(result));
+    remove_active(t);
+  }
+
+  void remove_active(Transfer& t) {
+    const std::size_t index = t.active_index;
+    if (index >= active_.size() || active_[index].get() != &t) return;
+    // Keep the Transfer alive until this function returns: the caller still holds a reference.
+    std::shared_ptr<Transfer> keep = std::move(active_[index]);
+    if (index + 1 != active_.size()) {
+      active_[index] = std::move(active_.back());
+      active_[index]->active_index = index;
+    }
+    active_.pop_back();
+    retired_.push_back(std::move(keep));
+  }
+
+  // ---- curl callbacks (loop thread, inside curl_multi_perform) --------------------------------
+
+  static size_t on_header(char* data, size_t size, size_t count, void* user) {
+    auto& t = *static_cast<Transfer*>(user);
+    const size_t length = size * count;
+    const std::string_view line(data, length);
+    const auto now = Clock::now();
+    if (!t.first_byte) t.first_byte = now;
+    t.last_byte = now;
+    if (line.starts_with("HTTP/")) {
+      // A new status line (after 100 Continue, or a redirect) starts a fresh header block.
+      t.status = 0;
+      t.retry_after.reset();
+      const auto space = line.find(' ');
+      if (space != std::string_view::npos && space + 4 <= line.size()) {
+        int status = 0;
+        for (std::size_t i = space + 1; i < space + 4; ++i) {
+          if (line[i] < '0' || line[i] > '9') return length;
+          status = status * 10 + (line[i] - '0');
+        }
+        t.status = status;
+      }
+    } else if (iequals_prefix(line, "retry-after-ms:")) {
+      // retry-after-ms (OpenAI's) is more precise than Retry-After: it wins when both come.
+      t.retry_after = parse_retry_after(line.substr(15), true);
+    } else if (iequals_prefix(line, "retry-after:") && !t.retry_after) {
+      t.retry_after = parse_retry_after(line.substr(12), false);
+    }
+    return length;
+  }
+
+  static size_t on_write(char* data, size_t size, size_t count, void* user) {
+    auto& t = *static_cast<Transfer*>(user);
+    const size_t length = size * count;
+    const auto now = Clock::now();
+    if (!t.first_byte) t.first_byte = now;
+    t.last_byte = now;
+    if (t.status < 200 || t.status >= 300) {
+      // An error body: kept (bounded) for decode_error_body, never shown to the caller.
+      const std::size_t room =
+          t.error_body.size() < t.max_error_body ? t.max_error_body - t.error_body.size() : 0;
+      t.error_body.append(data, std::min(room, length));
+      return length;
+    }
+    if (t.handle->cancel_requested.load(std::memory_order_relaxed)) {
+      t.abort_error = make_error(ErrorKind::cancelled, "cancelled by the caller");
+      return 0;
+    }
+    t.body_started = true;
+    if (!t.decoder.feed(std::string_view(data, length), t.sink)) {
+      t.sink_stopped = true;
+      return 0;  // aborts the transfer inside this curl_multi_perform: cancel is immediate
+    }
+    return length;
+  }
+
+  friend class Client;
+
+  ClientOptions options_;
+  std::optional<Error> config_error_;
+  std::vector<Endpoint> endpoints_;
+  std::shared_ptr<LoopLink> link_;
+  CURLM* multi_ = nullptr;
+  std::thread loop_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> cancel_pending_{false};
+  std::mutex incoming_mu_;
+  std::vector<std::shared_ptr<Transfer>> incoming_;
+  std::vector<std::shared_ptr<Transfer>> active_;
+  std::vector<std::shared_ptr<Transfer>> retired_;  // freed at the top of the next loop turn
+  Clock::time_point next_scan_{};
+  std::size_t round_robin_ = 0;
+  std::mt19937_64 rng_;
+  std::string user_agent_;
+  std::atomic<std::size_t> attempts_{0}, retries_{0}, new_connections_{0};
+};
+
+// ---- ChatHandle ----------------------------------------------------------------------------
+
+ChatHandle::ChatHandle() = default;
+ChatHandle::ChatHandle(std::shared_ptr<State> state) : state_(std::move(state)) {}
+ChatHandle::~ChatHandle() = default;
+ChatHandle::ChatHandle(ChatHandle&&) noexcept = default;
+ChatHandle& ChatHandle::operator=(ChatHandle&&) noexcept = default;
+
+void ChatHandle::cancel() {
+  if (!state_) return;
+  state_->cancel_requested.store(true);
+  std::lock_guard lock(state_->link->mu);
+  if (state_->link->impl != nullptr) state_->link->impl->request_cancel();
+}
+
+bool ChatHandle::ready() const {
+  if (!state_) return true;
+  std::lock_guard lock(state_->mu);
+  return state_->done;
+}
+
+Result<ChatResult> ChatHandle::wait() {
+  if (!state_) return fail(ErrorKind::invalid_argument, "empty ChatHandle");
+  std::unique_lock lock(state_->mu);
+  state_->cv.wait(lock, [&] { return state_->done; });
+  if (state_->taken) return fail(ErrorKind::invalid_argument, "ChatHandle::wait() called twice");
+  state_->taken = true;
+  return std::move(*state_->result);
+}
+
+// ---- Client --------------------------------------------------------------------------------
+
+Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Result<Client> Client::create(ClientOptions options) {
+  Client client(std::move(options));
+  if (client.impl_->config_error()) return tl::unexpected(*client.impl_->config_error());
+  return client;
+}
+
+Client::~Client() = default;
+Client::Client(Client&&) noexcept = default;
+Client& Client::operator=(Client&&) noexcept = default;
+
+ChatHandle Client::start(const ChatRequest& request, EventSink on_event, const CallOptions& call) {
+  if (!impl_) {
+    auto state = std::make_shared<ChatHandle::State>();
+    state->link = std::make_shared<LoopLink>();
+    state->complete(fail(ErrorKind::invalid_argument, "use of a moved-from Client"));
+    return ChatHandle(state);
+  }
+  return impl_->start(request, std::move(on_event), call);
+}
+
+Result<ChatResult> Client::stream(const ChatRequest& request, EventSink on_event,
+                                  const CallOptions& call) {
+  if (impl_ && impl_->on_loop_thread()) {
+    return fail(ErrorKind::invalid_argument,
+                "Client::chat/stream called from an event callback would deadlock; use start()");
+  }
+  return start(request, std::move(on_event), call).wait();
+}
+
+Result<ChatResult> Client::chat(const ChatRequest& request, const CallOptions& call) {
+  return stream(request, {}, call);
+}
+
+ClientStats Client::stats() const {
+  return impl_ ? impl_->stats() : ClientStats{};
+}
+
+const ClientOptions& Client::options() const noexcept {
+  static const ClientOptions empty{};
+  return impl_ ? impl_->options() : empty;
+}
+
+}  // namespace llmwire

@@ -1,0 +1,112 @@
+// Non-2xx bodies of each server → Error (FORMATS.md §1 "Errors before streaming", §2 "Errors"),
+// and Retry-After parsing for the retry policy.
+
+#include <curl/curl.h>
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "llmwire/client.hpp"
+
+namespace llmwire {
+namespace {
+
+std::string scalar_text(const nlohmann::json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());
+  if (value.is_null()) return {};
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// A body that is not JSON (a proxy's HTML page, plain text) still says something useful.
+std::string body_excerpt(std::string_view body) {
+  body = trim(body);
+  constexpr std::size_t limit = 300;
+  std::string out(body.substr(0, limit));
+  for (char& c : out) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  if (body.size() > limit) out += "…";
+  return out;
+}
+
+}  // namespace
+
+Error decode_error_body(int http_status, std::string_view body) {
+  Error error{.kind = http_status == 429 ? ErrorKind::rate_limited : ErrorKind::http,
+              .message = {},
+              .http_status = http_status};
+  try {
+    const auto json = nlohmann::json::parse(body.begin(), body.end());
+    if (json.is_object()) {
+      const nlohmann::json* fields = nullptr;
+      if (auto it = json.find("error"); it != json.end()) {
+        if (it->is_string()) {
+          error.message = it->get<std::string>();  // Ollama native: {"error":"…"}
+        } else if (it->is_object()) {
+          fields = &*it;  // vLLM ≥ 0.10.1, llama-server, Ollama /v1, OpenAI
+        }
+      } else if (json.value("object", "") == "error" || json.contains("message")) {
+        fields = &json;  // older vLLM: flat {"object":"error","message",…}
+      }
+      if (fields != nullptr) {
+        if (auto m = fields->find("message"); m != fields->end()) error.message = scalar_text(*m);
+        if (auto t = fields->find("type"); t != fields->end())
+          error.provider_type = scalar_text(*t);
+        if (auto c = fields->find("code"); c != fields->end())
+          error.provider_code = scalar_text(*c);
+      }
+      // FastAPI validation errors ({"detail": …}) from servers without their own handler.
+      if (error.message.empty()) {
+        if (auto d = json.find("detail"); d != json.end()) error.message = scalar_text(*d);
+      }
+    }
+  } catch (const nlohmann::json::exception&) {
+    // Not JSON: fall through to the excerpt.
+  }
+  if (error.message.empty()) {
+    error.message = body.empty() ? "HTTP " + std::to_string(http_status) + " with an empty body"
+                                 : body_excerpt(body);
+  }
+  return error;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, bool is_ms, std::chrono::system_clock::time_point now) {
+  value = trim(value);
+  if (value.empty()) return std::nullopt;
+  if (is_ms) {
+    // retry-after-ms may carry a fraction ("1500.5"); OpenAI's SDKs accept that.
+    double ms = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+    if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(ms) || ms < 0)
+      return std::nullopt;
+    return std::chrono::milliseconds(static_cast<long long>(std::ceil(ms)));
+  }
+  long long seconds = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc{} && end == value.data() + value.size()) {
+    if (seconds < 0) return std::nullopt;
+    return std::chrono::milliseconds(seconds * 1000);
+  }
+  // An HTTP date (RFC 9110 IMF-fixdate, or the obsolete forms): curl_getdate knows them all.
+  const std::string date(value);
+  const time_t when = curl_getdate(date.c_str(), nullptr);
+  if (when == -1) return std::nullopt;
+  const auto delta = std::chrono::system_clock::from_time_t(when) - now;
+  if (delta <= std::chrono::system_clock::duration::zero()) return std::chrono::milliseconds(0);
+  return std::chrono::ceil<std::chrono::milliseconds>(delta);
+}
+
+}  // namespace llmwire

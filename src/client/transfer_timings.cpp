@@ -1,0 +1,67 @@
+// Client-side timings (see transfer_timings.hpp).
+
+#include "client/transfer_timings.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+namespace llmwire::detail {
+
+namespace {
+double ms_between(TransferTimings::Clock::time_point from, TransferTimings::Clock::time_point to) {
+  return std::chrono::duration<double, std::milli>(to - from).count();
+}
+}  // namespace
+
+void TransferTimings::on_event(const Event& event, Clock::time_point now) {
+  const bool visible =
+      std::holds_alternative<ContentDelta>(event) || std::holds_alternative<ReasoningDelta>(event);
+  // Tool-call argument fragments are tokens too: they count for gaps and tok/s, not for TTFT
+  // (the issue defines TTFT as the first content or reasoning byte).
+  const bool delta = visible || std::holds_alternative<ToolCallArgumentsDelta>(event);
+  if (!delta) return;
+  if (visible && !first_visible_) first_visible_ = now;
+  if (last_delta_) gaps_ms_.push_back(static_cast<float>(ms_between(*last_delta_, now)));
+  if (!first_delta_) first_delta_ = now;
+  last_delta_ = now;
+  ++deltas_;
+}
+
+void TransferTimings::reset() {
+  *this = TransferTimings{};
+}
+
+std::optional<double> percentile(std::vector<float>& values, double p) {
+  if (values.empty()) return std::nullopt;
+  std::sort(values.begin(), values.end());
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(values.size()));
+  const std::size_t index =
+      static_cast<std::size_t>(std::clamp(rank, 1.0, static_cast<double>(values.size()))) - 1;
+  return values[index];
+}
+
+void TransferTimings::fill(ChatResult& result, Clock::time_point sent,
+                           Clock::time_point end) const {
+  Timings& t = result.timings;
+  if (first_visible_) t.ttft_ms = ms_between(sent, *first_visible_);
+  t.total_ms = ms_between(sent, end);
+  std::int64_t tokens = 0;
+  if (result.usage && result.usage->completion_tokens > 0) {
+    tokens = result.usage->completion_tokens;
+    t.token_count_source = TokenCountSource::server_usage;
+  } else if (deltas_ > 0) {
+    tokens = static_cast<std::int64_t>(deltas_);
+    t.token_count_source = TokenCountSource::counted_deltas;
+  }
+  if (tokens >= 2 && first_delta_ && last_delta_ && *last_delta_ > *first_delta_) {
+    t.decode_tok_s = static_cast<double>(tokens - 1) /
+                     std::chrono::duration<double>(*last_delta_ - *first_delta_).count();
+  }
+  std::vector<float> gaps = gaps_ms_;
+  t.gap_p50_ms = percentile(gaps, 50);
+  t.gap_p90_ms = percentile(gaps, 90);
+  t.gap_p99_ms = percentile(gaps, 99);
+}
+
+}  // namespace llmwire::detail
