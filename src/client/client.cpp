@@ -498,6 +498,12 @@ class Client::Impl {
         result.done = false;
         result.error = make_error(ErrorKind::stream_broken, "the stream from " + endpoint_name(t) +
                                                                 " broke: " + curl_cause(t, code));
+      } else if (!result.done && !result.error) {
+        // The decoder leaves this call to the transport: the connection closed cleanly but the
+        // server never sent its end signal ([DONE] / done:true).
+        result.error =
+            make_error(ErrorKind::stream_broken, "the stream from " + endpoint_name(t) +
+                                                     " ended without the server's end signal");
       }
       if (result.error) redact(result.error->message);
       t.timings.fill(result, t.attempt_start, now);
@@ -517,9 +523,13 @@ class Client::Impl {
     }
 
     if (t.status >= 200 && t.status < 300 && code == CURLE_OK) {
-      // A 2xx with an empty body: let the decoder report the truncation.
+      // A 2xx with an empty body.
       t.decoder.finish(t.sink);
       ChatResult result = t.decoder.take_result();
+      if (!result.done && !result.error) {
+        result.error =
+            make_error(ErrorKind::stream_broken, endpoint_name(t) + " answered with an empty body");
+      }
       t.timings.fill(result, t.attempt_start, now);
       complete(t, std::move(result));
       return;
