@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "llmwire/chat.hpp"
@@ -26,6 +27,8 @@ enum class Dialect {
 };
 
 [[nodiscard]] std::string_view to_string(Dialect dialect) noexcept;
+/// "openai" or "ollama" → the dialect; nullopt for anything else.
+[[nodiscard]] std::optional<Dialect> dialect_from_string(std::string_view name) noexcept;
 
 struct DecoderOptions {
   /// Largest single SSE event / NDJSON line accepted; larger gives ErrorKind::protocol.
@@ -33,6 +36,14 @@ struct DecoderOptions {
 };
 
 /// Decodes one response body incrementally and aggregates it into a ChatResult.
+///
+/// Rules (docs/STREAMING.md has them all): content/reasoning are null until a string fragment
+/// arrives; reasoning is read from `reasoning`, else `reasoning_content`, never both; OpenAI
+/// tool-call fragments are assembled per index and completed at finish_reason or the end (an
+/// argument text that does not parse as a JSON object becomes an IncompleteToolCall); the first
+/// mid-stream error is kept in `error`; bytes after `[DONE]` / `done:true` are ignored. A body that
+/// ends without the server's end signal leaves `done == false` with everything received kept and
+/// no `error` set: the transport decides whether that is a broken stream (it knows why it ended).
 class ResponseDecoder {
  public:
   explicit ResponseDecoder(Dialect dialect, DecoderOptions options = {});
@@ -53,6 +64,8 @@ class ResponseDecoder {
   /// The aggregate so far (complete after finish()).
   [[nodiscard]] const ChatResult& result() const noexcept;
   [[nodiscard]] ChatResult take_result() noexcept;
+  /// The dialect this decoder was made for.
+  [[nodiscard]] Dialect dialect() const noexcept;
 
  private:
   struct Impl;

@@ -1,0 +1,164 @@
+// OpenAI chat-completion chunks (vLLM, llama-server, SGLang, Ollama /v1), FORMATS.md §1.
+
+#include <nlohmann/json.hpp>
+
+#include "wire/dialect.hpp"
+#include "wire/utf8.hpp"
+
+namespace llmwire::wire {
+namespace {
+
+using nlohmann::json;
+
+const std::string* string_member(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+}
+
+std::optional<double> number_member(const json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+std::int64_t int_member(const json& object, const char* key) {
+  auto value = number_member(object, key);
+  return value ? static_cast<std::int64_t>(*value) : 0;
+}
+
+std::string short_preview(std::string_view data) {
+  constexpr std::size_t max = 80;
+  std::string out;
+  append_sanitized_utf8(out, data.substr(0, max));
+  if (data.size() > max) out += "…";
+  return out;
+}
+
+bool handle_choice(const json& choice, WireSink& out) {
+  if (!choice.is_object()) return true;
+  if (auto index = number_member(choice, "index"); index && *index != 0) {
+    return true;  // n > 1: llmwire aggregates the first choice only
+  }
+  auto delta_it = choice.find("delta");
+  if (delta_it != choice.end() && delta_it->is_object()) {
+    const json& delta = *delta_it;
+    // vLLM 0.11–0.15 sends `reasoning` and `reasoning_content` with the same text: read one.
+    const std::string* reasoning = string_member(delta, "reasoning");
+    if (reasoning == nullptr) reasoning = string_member(delta, "reasoning_content");
+    if (reasoning != nullptr && !out.reasoning(*reasoning)) return false;
+    if (const std::string* content = string_member(delta, "content")) {
+      if (!out.content(*content)) return false;
+    }
+    auto calls_it = delta.find("tool_calls");
+    if (calls_it != delta.end() && calls_it->is_array()) {
+      int position = 0;
+      for (const json& call : *calls_it) {
+        if (!call.is_object()) continue;
+        int index = position++;
+        if (auto i = number_member(call, "index")) index = static_cast<int>(*i);
+        std::optional<std::string_view> id;
+        std::optional<std::string_view> name;
+        std::string arguments_text;
+        std::string_view arguments;
+        if (const std::string* s = string_member(call, "id")) id = *s;
+        auto fn = call.find("function");
+        if (fn != call.end() && fn->is_object()) {
+          if (const std::string* s = string_member(*fn, "name")) name = *s;
+          auto args = fn->find("arguments");
+          if (args != fn->end()) {
+            if (args->is_string()) {
+              arguments = args->get_ref<const std::string&>();
+            } else if (args->is_object()) {
+              // Some servers send a whole call with object arguments: treat it as its text.
+              arguments_text = args->dump(-1, ' ', false, json::error_handler_t::replace);
+              arguments = arguments_text;
+            }
+          }
+        }
+        if (!out.tool_fragment(index, id, name, arguments)) return false;
+      }
+    }
+  }
+  if (const std::string* reason = string_member(choice, "finish_reason")) {
+    if (!out.finish_reason(*reason)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool OpenAIChunkDecoder::decode(std::string_view data, WireSink& out) {
+  bool handled = false;
+  bool go_on = try_fast(data, out, handled);
+  if (handled) {
+    ++fast_path_count;
+    return go_on;
+  }
+  ++slow_path_count;
+  return decode_slow(data, out);
+}
+
+bool OpenAIChunkDecoder::decode_slow(std::string_view data, WireSink& out) {
+  if (!is_valid_utf8(data)) {
+    // nlohmann rejects invalid UTF-8 inside strings; the rule is U+FFFD, not a lost chunk.
+    sanitized_.clear();
+    append_sanitized_utf8(sanitized_, data);
+    data = sanitized_;
+  }
+  json chunk = json::parse(data, nullptr, /*allow_exceptions=*/false);
+  if (chunk.is_discarded() || !chunk.is_object()) {
+    return out.error(make_error(
+        ErrorKind::parse, "malformed stream chunk (not a JSON object): " + short_preview(data)));
+  }
+  try {
+    if (auto it = chunk.find("error"); it != chunk.end() && !it->is_null()) {
+      return out.error(error_from_json(*it));
+    }
+    if (const std::string* object = string_member(chunk, "object"); object && *object == "error") {
+      return out.error(error_from_json(chunk));
+    }
+    if (auto it = chunk.find("choices"); it != chunk.end() && it->is_array()) {
+      for (const json& choice : *it) {
+        if (!handle_choice(choice, out)) return false;
+      }
+    }
+    if (auto it = chunk.find("usage"); it != chunk.end() && it->is_object()) {
+      Usage usage{.prompt_tokens = int_member(*it, "prompt_tokens"),
+                  .completion_tokens = int_member(*it, "completion_tokens")};
+      if (!out.usage(usage)) return false;
+    }
+    if (auto it = chunk.find("timings"); it != chunk.end() && it->is_object()) {
+      ServerTimings timings;
+      timings.prompt_n = number_member(*it, "prompt_n");
+      timings.prompt_ms = number_member(*it, "prompt_ms");
+      timings.predicted_n = number_member(*it, "predicted_n");
+      timings.predicted_ms = number_member(*it, "predicted_ms");
+      timings.predicted_per_second = number_member(*it, "predicted_per_second");
+      if (!out.server_timings(timings)) return false;
+    }
+  } catch (const json::exception& e) {
+    return out.error(
+        make_error(ErrorKind::parse, std::string("unexpected chunk shape: ") + e.what()));
+  }
+  return true;
+}
+
+bool OpenAIChunkDecoder::decode_error_field(std::string_view value, WireSink& out) {
+  std::string text;
+  append_sanitized_utf8(text, value);
+  json parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) return out.error(make_error(ErrorKind::server, text));
+  if (parsed.is_object()) {
+    if (auto it = parsed.find("error"); it != parsed.end() && !it->is_null()) {
+      return out.error(error_from_json(*it));
+    }
+  }
+  return out.error(error_from_json(parsed));
+}
+
+bool OpenAIChunkDecoder::try_fast(std::string_view /*data*/, WireSink& /*out*/, bool& handled) {
+  handled = false;
+  return true;
+}
+
+}  // namespace llmwire::wire

@@ -1,0 +1,303 @@
+// The aggregator: framing (SSE | NDJSON) → dialect → optional output parser → events + ChatResult.
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <type_traits>
+
+#include "llmwire/ndjson.hpp"
+#include "llmwire/profile.hpp"
+#include "llmwire/sse.hpp"
+#include "llmwire/stream.hpp"
+#include "wire/dialect.hpp"
+
+namespace llmwire {
+
+std::string_view to_string(Dialect dialect) noexcept {
+  switch (dialect) {
+    case Dialect::openai: return "openai";
+    case Dialect::ollama: return "ollama";
+  }
+  return "openai";
+}
+
+std::optional<Dialect> dialect_from_string(std::string_view name) noexcept {
+  if (name == "openai") return Dialect::openai;
+  if (name == "ollama") return Dialect::ollama;
+  return std::nullopt;
+}
+
+namespace {
+
+// One OpenAI tool call being assembled from fragments.
+struct PendingCall {
+  int index = 0;
+  std::string id;
+  std::string name;
+  std::string arguments;
+  bool closed = false;
+};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+struct ResponseDecoder::Impl final : wire::WireSink {
+  Impl(Dialect d, DecoderOptions o)
+      : dialect(d),
+        options(o),
+        sse_decoder(sse::DecoderOptions{.max_event_bytes = o.max_event_bytes}),
+        ndjson_decoder(ndjson::DecoderOptions{.max_line_bytes = o.max_event_bytes}) {}
+
+  Dialect dialect;
+  DecoderOptions options;
+  sse::Decoder sse_decoder;
+  ndjson::Decoder ndjson_decoder;
+  wire::OpenAIChunkDecoder openai;
+  std::string scratch;  // Ollama lines with invalid UTF-8, repaired
+  ChatResult result;
+  std::unique_ptr<OutputParser> parser;
+  EventSink parser_sink;            // routes the parser's events into emit()
+  const EventSink* sink = nullptr;  // the caller's sink for the feed()/finish() at hand
+  std::vector<PendingCall> calls;
+  std::vector<Error> errors;  // keeps Error objects alive while StreamError points at them
+  int next_whole_call_index = 0;
+  bool ended = false;      // the server signalled the end; later bytes are ignored
+  bool failed = false;     // framing failed (event over the cap); later bytes are ignored
+  bool finalized = false;  // parser flushed and open tool calls closed
+
+  // ---- aggregation ------------------------------------------------------------------------
+  bool emit(const Event& event) {
+    std::visit(
+        [this](const auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, ContentDelta>) {
+            if (!result.content) result.content.emplace();
+            result.content->append(e.text);
+          } else if constexpr (std::is_same_v<T, ReasoningDelta>) {
+            if (!result.reasoning) result.reasoning.emplace();
+            result.reasoning->append(e.text);
+          } else if constexpr (std::is_same_v<T, ToolCallComplete>) {
+            if (e.call != nullptr) result.tool_calls.push_back(*e.call);
+          } else if constexpr (std::is_same_v<T, ToolCallIncomplete>) {
+            if (e.call != nullptr) result.incomplete_tool_calls.push_back(*e.call);
+          } else if constexpr (std::is_same_v<T, UsageReport>) {
+            result.usage = e.usage;
+          } else if constexpr (std::is_same_v<T, ServerTimingsReport>) {
+            if (e.timings != nullptr) result.server_timings = *e.timings;
+          } else if constexpr (std::is_same_v<T, Finish>) {
+            result.finish_reason = std::string(e.reason);
+          } else if constexpr (std::is_same_v<T, StreamError>) {
+            // The first error explains the failure; later ones are usually its consequences.
+            if (e.error != nullptr && !result.error) result.error = *e.error;
+          } else if constexpr (std::is_same_v<T, StreamDone>) {
+            result.done = true;
+          }
+        },
+        event);
+    if (sink != nullptr && *sink && !(*sink)(event)) {
+      result.cancelled = true;
+      return false;
+    }
+    return true;
+  }
+
+  // ---- WireSink ---------------------------------------------------------------------------
+  bool content(std::string_view text) override {
+    if (parser) return text.empty() || parser->feed(text, parser_sink);
+    if (text.empty()) {
+      // An empty fragment still means "the server sent content" (null vs "").
+      if (!result.content) result.content.emplace();
+      return true;
+    }
+    return emit(ContentDelta{text});
+  }
+
+  bool reasoning(std::string_view text) override {
+    if (text.empty()) {
+      if (!result.reasoning) result.reasoning.emplace();
+      return true;
+    }
+    return emit(ReasoningDelta{text});
+  }
+
+  bool tool_fragment(int index, std::optional<std::string_view> id,
+                     std::optional<std::string_view> name, std::string_view arguments) override {
+    auto it = std::find_if(calls.begin(), calls.end(),
+                           [index](const PendingCall& c) { return c.index == index; });
+    bool fresh = it == calls.end();
+    if (fresh) {
+      PendingCall call;
+      call.index = index;
+      // Keep calls ordered by index so that completion order is index order.
+      auto at = std::find_if(calls.begin(), calls.end(),
+                             [index](const PendingCall& c) { return c.index > index; });
+      it = calls.insert(at, std::move(call));
+    }
+    PendingCall& call = *it;
+    if (call.closed) return true;  // fragments after finish_reason: nothing sane to do
+    if (id && call.id.empty()) call.id = *id;
+    if (name && call.name.empty()) call.name = *name;
+    if (fresh &&
+        !emit(ToolCallBegin{
+            .index = index, .id = call.id, .name = call.name, .origin = ToolCallOrigin::server})) {
+      return false;
+    }
+    if (!arguments.empty()) {
+      call.arguments.append(arguments);
+      return emit(ToolCallArgumentsDelta{.index = index, .fragment = arguments});
+    }
+    return true;
+  }
+
+  bool tool_call(ToolCall call) override {
+    int index = next_whole_call_index++;
+    if (!emit(ToolCallBegin{
+            .index = index, .id = call.id, .name = call.name, .origin = call.origin})) {
+      return false;
+    }
+    return emit(ToolCallComplete{.index = index, .call = &call});
+  }
+
+  bool finish_reason(std::string_view reason) override {
+    if (!close_calls()) return false;
+    return emit(Finish{reason});
+  }
+
+  bool usage(const Usage& u) override { return emit(UsageReport{u}); }
+
+  bool server_timings(const ServerTimings& t) override { return emit(ServerTimingsReport{&t}); }
+
+  bool error(Error e) override {
+    errors.push_back(std::move(e));
+    return emit(StreamError{&errors.back()});
+  }
+
+  bool done() override {
+    ended = true;
+    if (!finalize()) return false;
+    return emit(StreamDone{});
+  }
+
+  // ---- end of output ----------------------------------------------------------------------
+  // Closes every open OpenAI tool call: complete when its argument text parses as a JSON
+  // object (empty text means no arguments), reported as incomplete (never executed) otherwise.
+  bool close_calls() {
+    for (PendingCall& pending : calls) {
+      if (pending.closed) continue;
+      pending.closed = true;
+      std::string_view text = trim(pending.arguments);
+      nlohmann::json args =
+          text.empty() ? nlohmann::json::object() : nlohmann::json::parse(text, nullptr, false);
+      if (args.is_object()) {
+        ToolCall call{.id = pending.id,
+                      .name = pending.name,
+                      .arguments = std::move(args),
+                      .origin = ToolCallOrigin::server};
+        if (!emit(ToolCallComplete{.index = pending.index, .call = &call})) return false;
+      } else {
+        IncompleteToolCall call{.name = pending.name, .raw_text = pending.arguments};
+        if (!emit(ToolCallIncomplete{&call})) return false;
+      }
+    }
+    return true;
+  }
+
+  bool finalize() {
+    if (finalized) return true;
+    finalized = true;
+    if (parser && !parser->finish(parser_sink)) return false;
+    return close_calls();
+  }
+
+  // ---- framing ----------------------------------------------------------------------------
+  bool on_sse_event(const sse::Event& event) {
+    if (!event.error.empty() && !openai.decode_error_field(event.error, *this)) return false;
+    std::string_view data = trim(event.data);
+    if (data.empty()) return true;  // keep-alive style empty events carry nothing
+    if (data == "[DONE]") {
+      done();
+      return false;  // stop framing: anything after [DONE] is ignored
+    }
+    return openai.decode(data, *this);
+  }
+
+  bool feed(std::string_view bytes) {
+    if (ended || failed || result.cancelled) return !result.cancelled;
+    Result<bool> framed = true;
+    if (dialect == Dialect::openai) {
+      framed = sse_decoder.feed(bytes, [this](const sse::Event& e) { return on_sse_event(e); });
+    } else {
+      framed = ndjson_decoder.feed(bytes, [this](std::string_view line) {
+        if (!wire::decode_ollama_line(line, false, scratch, *this)) return false;
+        return !ended;  // nothing after done:true counts
+      });
+    }
+    if (!framed) {
+      failed = true;
+      error(framed.error());
+    }
+    return !result.cancelled;
+  }
+
+  void finish() {
+    if (!ended && !failed && !result.cancelled && dialect == Dialect::ollama) {
+      std::string_view tail = ndjson_decoder.finish();
+      if (!tail.empty()) wire::decode_ollama_line(tail, true, scratch, *this);
+    } else if (dialect == Dialect::ollama) {
+      (void)ndjson_decoder.finish();
+    }
+    if (dialect == Dialect::openai) sse_decoder.finish();  // an unterminated event is dropped
+    if (!result.cancelled) finalize();
+  }
+};
+
+ResponseDecoder::ResponseDecoder(Dialect dialect, DecoderOptions options)
+    : impl_(std::make_unique<Impl>(dialect, options)) {
+  Impl* impl = impl_.get();
+  impl->parser_sink = [impl](const Event& e) { return impl->emit(e); };
+}
+
+ResponseDecoder::~ResponseDecoder() = default;
+ResponseDecoder::ResponseDecoder(ResponseDecoder&&) noexcept = default;
+ResponseDecoder& ResponseDecoder::operator=(ResponseDecoder&&) noexcept = default;
+
+void ResponseDecoder::set_output_parser(std::unique_ptr<OutputParser> parser) {
+  impl_->parser = std::move(parser);
+}
+
+bool ResponseDecoder::feed(std::string_view bytes, const EventSink& sink) {
+  impl_->sink = &sink;
+  bool go_on = impl_->feed(bytes);
+  impl_->sink = nullptr;
+  return go_on;
+}
+
+void ResponseDecoder::finish(const EventSink& sink) {
+  impl_->sink = &sink;
+  impl_->finish();
+  impl_->sink = nullptr;
+}
+
+const ChatResult& ResponseDecoder::result() const noexcept {
+  return impl_->result;
+}
+
+ChatResult ResponseDecoder::take_result() noexcept {
+  return std::move(impl_->result);
+}
+
+Dialect ResponseDecoder::dialect() const noexcept {
+  return impl_->dialect;
+}
+
+}  // namespace llmwire
