@@ -117,6 +117,9 @@ struct Transfer {
   std::optional<milliseconds> retry_after;
   std::string error_body;
   std::size_t max_error_body = 64 * 1024;
+  // The loop's next timer scan, lowered when the first byte arrives (idle timer starts).
+  Clock::time_point* next_scan = nullptr;
+  milliseconds idle_timeout{0};
   bool body_started = false;         // a 2xx body byte reached the decoder: no retry from here on
   bool sink_stopped = false;         // the callback returned false
   std::optional<Error> abort_error;  // set by the loop's timer scan before removing the handle
@@ -212,6 +215,8 @@ class Client::Impl {
     auto transfer = std::make_shared<Transfer>(options_.api, options_.decoder);
     transfer->handle = state;
     transfer->max_error_body = options_.max_error_body_bytes;
+    transfer->next_scan = &next_scan_;
+    transfer->idle_timeout = options_.idle_timeout;
     transfer->body = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     transfer->user_sink = std::move(on_event);
     Transfer* raw = transfer.get();
@@ -283,7 +288,9 @@ class Client::Impl {
 
   /// Timers: first-byte, idle and total timeouts, due retries, cross-thread cancels.
   void scan(Clock::time_point now) {
-    auto next = now + milliseconds(1000);
+    // Callees (retry scheduling, new attempts) lower next_scan_ themselves while we iterate.
+    next_scan_ = now + milliseconds(1000);
+    auto& next = next_scan_;
     // Iterate over a copy: finishing a transfer removes it from active_.
     std::vector<std::shared_ptr<Transfer>> snapshot = active_;
     for (const auto& holder : snapshot) {
@@ -334,7 +341,6 @@ class Client::Impl {
         next = std::min(next, deadline);
       }
     }
-    next_scan_ = next;
   }
 
   void shutdown() {
@@ -443,6 +449,10 @@ class Client::Impl {
     }
     ++endpoint.active;
     curl_multi_add_handle(multi_, easy);
+    next_scan_ = std::min(next_scan_, now + options_.first_byte_timeout);
+    if (options_.total_timeout.count() > 0) {
+      next_scan_ = std::min(next_scan_, t.request_start + options_.total_timeout);
+    }
   }
 
   /// Ends the running attempt early (timeout, cancel): the handle leaves the multi first.
@@ -689,7 +699,10 @@ class Client::Impl {
     const size_t length = size * count;
     const std::string_view line(data, length);
     const auto now = Clock::now();
-    if (!t.first_byte) t.first_byte = now;
+    if (!t.first_byte) {
+      t.first_byte = now;
+      *t.next_scan = std::min(*t.next_scan, now + t.idle_timeout);
+    }
     t.last_byte = now;
     if (line.starts_with("HTTP/")) {
       // A new status line (after 100 Continue, or a redirect) starts a fresh header block.
@@ -717,7 +730,10 @@ class Client::Impl {
     auto& t = *static_cast<Transfer*>(user);
     const size_t length = size * count;
     const auto now = Clock::now();
-    if (!t.first_byte) t.first_byte = now;
+    if (!t.first_byte) {
+      t.first_byte = now;
+      *t.next_scan = std::min(*t.next_scan, now + t.idle_timeout);
+    }
     t.last_byte = now;
     if (t.status < 200 || t.status >= 300) {
       // An error body: kept (bounded) for decode_error_body, never shown to the caller.
