@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "llmwire/json.hpp"
 #include "profiles/parsers.hpp"
 #include "profiles/tagged_parser.hpp"
 
@@ -10,10 +11,27 @@ namespace llmwire::profiles_detail {
 
 namespace {
 
-/// The one place Hermes call bodies become JSON: strict parsing for now; lenient repair
-/// (json.hpp) slots in here once it exists. Returns a discarded value on failure.
-nlohmann::json parse_call_json(std::string_view text) {
-  return nlohmann::json::parse(trim(text), nullptr, /*allow_exceptions=*/false);
+/// Repairs that mean the text was cut off rather than sloppily written.
+bool repaired_truncation(const std::vector<std::string>& repairs) {
+  for (const auto& r : repairs) {
+    for (std::string_view sign :
+         {"truncated", "unterminated", "missing closing quote", "missing value"}) {
+      if (r.find(sign) != std::string::npos) return true;
+    }
+  }
+  return false;
+}
+
+/// The one place Hermes call bodies become JSON: the lenient repair (models write single
+/// quotes, trailing commas, Python literals). At the end of output with no `</tool_call>`, a
+/// body that only parses by completing cut-off text is refused: its arguments are truncated.
+/// Returns a discarded value on failure.
+nlohmann::json parse_call_json(std::string_view text, bool cut_off) {
+  auto repaired = json::repair(trim(text));
+  if (!repaired || (cut_off && repaired_truncation(repaired->repairs))) {
+    return nlohmann::json(nlohmann::json::value_t::discarded);
+  }
+  return std::move(repaired->value);
 }
 
 class HermesParser final : public TaggedParser {
@@ -44,17 +62,17 @@ class HermesParser final : public TaggedParser {
     // A new `<tool_call>` before the closer ends this block; the opener starts the next one.
     leftover.assign(all.substr(hit.id == 0 ? hit.pos + 12 : hit.pos));
     call_.resize(hit.pos);
-    complete(out);
+    complete(out, false);
     return true;
   }
 
   void call_eof(Emitter& out) override {
     // A final block without `</tool_call>` still counts when its JSON is whole.
-    complete(out);
+    complete(out, true);
   }
 
-  void complete(Emitter& out) {
-    nlohmann::json v = parse_call_json(call_);
+  void complete(Emitter& out, bool cut_off) {
+    nlohmann::json v = parse_call_json(call_, cut_off);
     if (v.is_object()) {
       auto name = v.find("name");
       if (name != v.end() && name->is_string() && !name->get_ref<const std::string&>().empty()) {
@@ -64,7 +82,7 @@ class HermesParser final : public TaggedParser {
         if (it != v.end()) {
           // Granite-style calls serialize the arguments as a JSON string: decode it once.
           if (it->is_string()) {
-            nlohmann::json inner = parse_call_json(it->get_ref<const std::string&>());
+            nlohmann::json inner = parse_call_json(it->get_ref<const std::string&>(), false);
             args = inner.is_object() ? std::move(inner)
                                      : nlohmann::json(nlohmann::json::value_t::discarded);
           } else if (it->is_object()) {

@@ -71,3 +71,11 @@ TEST_CASE("he-009: arguments serialized as a JSON string are decoded once") {
   CHECK(r.calls == nlohmann::json::parse(
                        R"([{"name":"get_db_config","arguments":{"param":"max_connections"}}])"));
 }
+
+TEST_CASE("hermes: sloppy JSON inside a closed block is repaired") {
+  // Models write Python literals, single quotes and trailing commas; the closer says the block
+  // is whole, so the lenient repair may fix it.
+  auto r = parse_all_ways(
+      "<tool_call>{'name': 'f', 'arguments': {'a': True, 'b': [1, 2,],}}</tool_call>");
+  CHECK(r.calls == nlohmann::json::parse(R"([{"name":"f","arguments":{"a":true,"b":[1,2]}}])"));
+}
