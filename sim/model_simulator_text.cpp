@@ -105,10 +105,10 @@ std::vector<std::string> split_tokens(std::string_view text) {
       // One leading space joins the word after it (" the"); other whitespace stands alone.
       ++at;
       if (text[start] == ' ') {
-        while (at < text.size() && at - start < 4 && is_word(text[at])) ++at;
+        while (at < text.size() && at - start < 6 && is_word(text[at])) ++at;
       }
     } else if (is_word(text[at])) {
-      while (at < text.size() && at - start < 4 && is_word(text[at])) ++at;
+      while (at < text.size() && at - start < 5 && is_word(text[at])) ++at;
     } else {
       ++at;  // Punctuation: one byte per token.
     }
@@ -138,10 +138,10 @@ std::int64_t estimate_tokens(std::string_view text) {
     } else if (is_space(text[at])) {
       ++at;
       if (text[start] == ' ') {
-        while (at < text.size() && at - start < 4 && is_word(text[at])) ++at;
+        while (at < text.size() && at - start < 6 && is_word(text[at])) ++at;
       }
     } else if (is_word(text[at])) {
-      while (at < text.size() && at - start < 4 && is_word(text[at])) ++at;
+      while (at < text.size() && at - start < 5 && is_word(text[at])) ++at;
     } else {
       ++at;
     }

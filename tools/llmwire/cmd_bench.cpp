@@ -1,15 +1,245 @@
-// `llmwire bench`: placeholder until its issue lands; replaced by the real command.
+// `llmwire bench`: the seeds' benchmark matrix and decision framework in one command. With no
+// --endpoint it starts the model simulator in-process and benchmarks that (about a minute).
+
+#include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "llmwire/client.hpp"
+#include "llmwire_sim/bench/report.hpp"
+#include "llmwire_sim/bench/runner.hpp"
+#include "llmwire_sim/bench/suite.hpp"
+#include "llmwire_sim/model_simulator.hpp"
 
 namespace llmwire::cli {
+namespace {
 
-int run_bench(std::span<char* const> /*args*/) {
-  std::fprintf(stderr, "llmwire bench: not built yet\n");
-  return exit_failure;
+constexpr const char* usage =
+    "usage: llmwire bench [--endpoint URL] [--api openai|ollama] [--model M] [--profile P]\n"
+    "                     [--suite FILE] [--out DIR] [--baseline RESULTS.json]\n"
+    "                     [--server-pid PID] [--only TEST,...]\n"
+    "                     [--sim-tok-s 500] [--sim-ttft-ms 80] [--sim-profile gemma4]\n"
+    "       llmwire bench compare A.json B.json ...\n\n"
+    "Runs the suite (default: the seeds' matrix) and writes results.json, report.md and\n"
+    "chart.svg to --out (default ./bench-results). Without --endpoint the built-in model\n"
+    "simulator is started on a free loopback port and benchmarked (\"simulated endpoint\").\n"
+    "Tests: throughput, ttft, concurrency, long_context, vram, entities, tools, vision, kannada.\n";
+
+Result<nlohmann::json> read_json(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorKind::io, "cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto doc = nlohmann::json::parse(buffer.str(), nullptr, false);
+  if (doc.is_discarded()) return fail(ErrorKind::parse, path + " is not valid JSON");
+  return doc;
+}
+
+bool write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+int run_compare(const std::vector<std::string>& files) {
+  if (files.empty()) {
+    std::fprintf(stderr, "llmwire bench compare: name one or more results.json files\n");
+    return exit_usage;
+  }
+  std::vector<nlohmann::json> results;
+  for (const auto& file : files) {
+    auto doc = read_json(file);
+    if (!doc) {
+      std::fprintf(stderr, "llmwire bench compare: %s\n", doc.error().message.c_str());
+      return exit_failure;
+    }
+    results.push_back(std::move(*doc));
+  }
+  std::fputs(bench::compare_table(results).c_str(), stdout);
+  return exit_ok;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::stringstream stream(text);
+  while (std::getline(stream, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+}  // namespace
+
+int run_bench(std::span<char* const> args) {
+  static constexpr OptionSpec specs[] = {
+      {"endpoint"}, {"api"},        {"model"}, {"profile"},   {"suite"},       {"out"},
+      {"baseline"}, {"server-pid"}, {"only"},  {"sim-tok-s"}, {"sim-ttft-ms"}, {"sim-profile"}};
+  auto parsed = parse_args(args, specs);
+  if (!parsed) {
+    std::fprintf(stderr, "llmwire bench: %s\n\n%s", parsed.error().message.c_str(), usage);
+    return exit_usage;
+  }
+  if (parsed->has("help")) {
+    std::fputs(usage, stdout);
+    return exit_ok;
+  }
+  const auto& positionals = parsed->positionals();
+  if (!positionals.empty()) {
+    if (positionals.front() == "compare") {
+      return run_compare(std::vector<std::string>(positionals.begin() + 1, positionals.end()));
+    }
+    std::fprintf(stderr, "llmwire bench: unexpected argument '%s'\n\n%s",
+                 positionals.front().c_str(), usage);
+    return exit_usage;
+  }
+
+  bench::Suite suite = bench::default_suite();
+  if (auto path = parsed->get("suite")) {
+    auto loaded = bench::load_suite(*path);
+    if (!loaded) {
+      std::fprintf(stderr, "llmwire bench: %s\n", loaded.error().message.c_str());
+      return exit_usage;
+    }
+    suite = std::move(*loaded);
+  }
+  bench::RunOptions run;
+  if (auto only = parsed->get("only")) {
+    run.only = split_list(*only);
+    for (const auto& name : run.only) {
+      const auto& names = bench::test_names();
+      if (std::find(names.begin(), names.end(), name) == names.end()) {
+        std::fprintf(stderr, "llmwire bench: unknown test '%s' in --only\n", name.c_str());
+        return exit_usage;
+      }
+    }
+  }
+  if (auto pid = parsed->get_int("server-pid"); !pid) {
+    std::fprintf(stderr, "llmwire bench: %s\n", pid.error().message.c_str());
+    return exit_usage;
+  } else if (*pid) {
+    run.server_pid = static_cast<std::uint32_t>(**pid);
+  }
+  std::optional<nlohmann::json> baseline;
+  if (auto path = parsed->get("baseline")) {
+    auto doc = read_json(*path);
+    if (!doc) {
+      std::fprintf(stderr, "llmwire bench: %s\n", doc.error().message.c_str());
+      return exit_usage;
+    }
+    baseline = std::move(*doc);
+  }
+
+  bench::Endpoint endpoint;
+  auto api = parsed->get_or("api", "openai");
+  if (api != "openai" && api != "ollama") {
+    std::fprintf(stderr, "llmwire bench: --api is openai or ollama\n");
+    return exit_usage;
+  }
+  endpoint.api = api == "ollama" ? Dialect::ollama : Dialect::openai;
+  endpoint.profile = parsed->get_or("profile", "");
+
+  // No endpoint: benchmark the simulator, paced fast so the whole suite takes about a minute.
+  std::unique_ptr<sim::ModelSimulator> simulator;
+  if (auto url = parsed->get("endpoint")) {
+    endpoint.url = *url;
+    endpoint.model = parsed->get_or("model", "");
+    if (endpoint.model.empty()) {
+      std::fprintf(stderr, "llmwire bench: --model is required with --endpoint\n");
+      return exit_usage;
+    }
+  } else {
+    sim::SimulatorOptions options;
+    options.profile = parsed->get_or("sim-profile", "gemma4");
+    options.tok_s = 500;
+    options.ttft_ms = 80;
+    for (auto [name, target] :
+         {std::pair{"sim-tok-s", &options.tok_s}, std::pair{"sim-ttft-ms", &options.ttft_ms}}) {
+      auto value = parsed->get_double(name);
+      if (!value) {
+        std::fprintf(stderr, "llmwire bench: %s\n", value.error().message.c_str());
+        return exit_usage;
+      }
+      if (*value) *target = **value;
+    }
+    if (options.tok_s <= 0 || options.ttft_ms < 0) {
+      std::fprintf(stderr, "llmwire bench: --sim-tok-s must be > 0 and --sim-ttft-ms >= 0\n");
+      return exit_usage;
+    }
+    options.model = parsed->get_or(
+        "model", options.profile == "gemma4" ? options.model : options.profile + "-sim");
+    simulator = std::make_unique<sim::ModelSimulator>(options);
+    auto port = simulator->start();
+    if (!port) {
+      std::fprintf(stderr, "llmwire bench: %s\n", port.error().message.c_str());
+      return exit_failure;
+    }
+    endpoint.url = simulator->base_url();
+    endpoint.model = options.model;
+    if (endpoint.profile.empty() && options.profile != "plain")
+      endpoint.profile = options.profile == "nemotron" ? "nemotron3" : options.profile;
+    endpoint.simulated = true;
+    endpoint.simulator = {{"profile", options.profile},
+                          {"tok_s", options.tok_s},
+                          {"ttft_ms", options.ttft_ms},
+                          {"context_tokens", options.context_tokens},
+                          {"server_parser", "auto"}};
+    run.vram_unavailable_reason = "simulated endpoint: no model is loaded on a GPU";
+    std::fprintf(stderr,
+                 "llmwire bench: no --endpoint, so benchmarking the built-in simulator at %s "
+                 "(simulated endpoint, %.0f tok/s, TTFT %.0f ms)\n",
+                 endpoint.url.c_str(), options.tok_s, options.ttft_ms);
+  }
+
+  auto client = Client::create({.endpoints = {endpoint.url}, .api = endpoint.api});
+  if (!client) {
+    std::fprintf(stderr, "llmwire bench: %s\n", client.error().message.c_str());
+    return exit_usage;
+  }
+  // A live progress line only on a terminal; logs and pipes get none of it.
+  const bool live = isatty(STDERR_FILENO) != 0;
+  if (live) {
+    run.on_progress = [](const bench::Progress& p) {
+      std::fprintf(stderr, "\r\033[K[%s] %d/%d  ETA %.0f s", p.test.c_str(), p.done, p.total,
+                   p.eta_s);
+      std::fflush(stderr);
+    };
+  }
+  auto results = bench::run_suite(suite, endpoint, bench::client_chat(*client),
+                                  bench::client_parallel_chat(*client), run);
+  if (live) std::fprintf(stderr, "\r\033[K");
+  if (simulator) simulator->stop();
+  if (baseline) bench::decide_results(results, suite, &*baseline);
+
+  std::filesystem::path out = parsed->get_or("out", "bench-results");
+  std::error_code ec;
+  std::filesystem::create_directories(out, ec);
+  std::vector<nlohmann::json> charted = {results};
+  if (baseline) charted.push_back(*baseline);
+  auto markdown = bench::markdown_report(results);
+  if (ec || !write_file(out / "results.json", results.dump(2) + "\n") ||
+      !write_file(out / "report.md", markdown) ||
+      !write_file(out / "chart.svg", bench::svg_chart(charted))) {
+    std::fprintf(stderr, "llmwire bench: cannot write to %s\n", out.string().c_str());
+    return exit_failure;
+  }
+  std::fputs(markdown.c_str(), stdout);
+  std::fprintf(stderr, "llmwire bench: wrote %s, %s and %s\n",
+               (out / "results.json").string().c_str(), (out / "report.md").string().c_str(),
+               (out / "chart.svg").string().c_str());
+  // Nothing got through at all: say so in the exit code, as `chat` does for connection errors.
+  const auto& requests = results["requests"];
+  if (requests.value("total", 0) > 0 && requests.value("failed", 0) == requests.value("total", 0) &&
+      !results["warmup"]["error"].is_null()) {
+    return exit_connection;
+  }
+  return exit_ok;
 }
 
 }  // namespace llmwire::cli

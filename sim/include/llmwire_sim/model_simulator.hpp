@@ -136,7 +136,8 @@ struct SimRequest {
 [[nodiscard]] std::string render_reasoning(std::string_view profile, std::string_view reasoning);
 
 /// Splits text into model-like tokens: a marker such as `<|tool_call>` is one token, words
-/// are split into pieces of at most 4 bytes (2 code points outside ASCII), UTF-8 stays whole.
+/// are split into pieces of at most 5 bytes (6 with one leading space; 2 code points outside
+/// ASCII), so English prose averages about 4 bytes a token; UTF-8 stays whole.
 [[nodiscard]] std::vector<std::string> split_tokens(std::string_view text);
 
 /// The number of tokens the simulator counts for `text` (prompt accounting).

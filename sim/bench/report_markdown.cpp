@@ -1,0 +1,266 @@
+// Markdown: the per-run report and the cross-model comparison table.
+
+#include <cstdio>
+#include <string>
+
+#include "llmwire_sim/bench/report.hpp"
+
+namespace llmwire::bench {
+namespace {
+
+std::string fixed(double value, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
+  return buffer;
+}
+
+const nlohmann::json& at(const nlohmann::json& object, std::initializer_list<const char*> path) {
+  static const nlohmann::json null_value;
+  const nlohmann::json* node = &object;
+  for (const char* key : path) {
+    if (!node->is_object() || !node->contains(key)) return null_value;
+    node = &(*node)[key];
+  }
+  return *node;
+}
+
+std::string num(const nlohmann::json& value, int digits, const char* unit = "") {
+  if (!value.is_number()) return "—";
+  return fixed(value.get<double>(), digits) + unit;
+}
+
+std::string summary(const nlohmann::json& s, int digits, const char* unit) {
+  if (!s.is_object() || !s.contains("mean")) return "—";
+  return num(s["mean"], digits, unit) + " (±" + num(s["stddev"], digits) + ", " +
+         num(s["min"], digits) + "–" + num(s["max"], digits) +
+         ", n=" + std::to_string(s.value("n", 0)) + ")";
+}
+
+std::string simulated_banner(const nlohmann::json& r) {
+  if (!r.value("simulated", false)) return {};
+  const auto& sim = r["simulator"];
+  std::string text = "> **simulated endpoint** — llmwire's built-in model simulator";
+  if (sim.is_object()) {
+    text += " (profile " + sim.value("profile", std::string("?")) + ", paced at " +
+            num(sim.value("tok_s", nlohmann::json()), 0) + " tok/s, TTFT " +
+            num(sim.value("ttft_ms", nlohmann::json()), 0) + " ms)";
+  }
+  text += ". These numbers measure llmwire and the simulator, not a model.\n\n";
+  return text;
+}
+
+std::string model_label(const nlohmann::json& r) {
+  std::string label = r.value("model", std::string("?"));
+  if (r.value("simulated", false)) label += " (simulated)";
+  return label;
+}
+
+}  // namespace
+
+std::string markdown_report(const nlohmann::json& r) {
+  std::string md;
+  md += simulated_banner(r);
+  md += "# llmwire bench: " + r.value("model", std::string("?")) + "\n\n";
+  md += "| | |\n|---|---|\n";
+  md += "| Endpoint | " + r.value("endpoint", std::string("?")) +
+        (r.value("simulated", false) ? " (simulated endpoint)" : "") + " |\n";
+  md += "| API | " + r.value("api", std::string("?")) + " |\n";
+  md += "| Model | " + r.value("model", std::string("?")) + " |\n";
+  md += "| Profile | " +
+        (r["profile"].is_string() ? r["profile"].get<std::string>() : std::string("by model id")) +
+        " |\n";
+  md += "| Thinking | " + r.value("thinking", std::string("?")) + " |\n";
+  md += "| Suite | " + r.value("suite", std::string("?")) + " |\n";
+  md += "| llmwire | " + r.value("llmwire_version", std::string("?")) + " |\n";
+  md += "| Host | " + r.value("host", std::string("?")) + " |\n";
+  md += "| Time | " + r.value("time", std::string("?")) + " |\n";
+  md += "| Requests | " +
+        std::to_string(at(r, {"requests", "total"}).is_number()
+                           ? at(r, {"requests", "total"}).get<int>()
+                           : 0) +
+        " (" +
+        std::to_string(at(r, {"requests", "failed"}).is_number()
+                           ? at(r, {"requests", "failed"}).get<int>()
+                           : 0) +
+        " failed), " + num(r.value("elapsed_s", nlohmann::json()), 1, " s") + " |\n\n";
+
+  md += "## Results\n\n| Metric | Value | Threshold | Status |\n|---|---|---|---|\n";
+  for (const auto& check : r.value("thresholds", nlohmann::json::array())) {
+    md += "| " + check.value("metric", std::string()) + " | " +
+          check.value("value", std::string()) + " | " + check.value("threshold", std::string()) +
+          " | **" + check.value("status", std::string()) + "** |\n";
+  }
+
+  const auto& tests = r["tests"];
+  md += "\n## Performance\n\n| Test | Result |\n|---|---|\n";
+  if (tests.contains("throughput")) {
+    md += "| Throughput (decode tok/s) | " +
+          summary(at(tests, {"throughput", "tok_s"}), 1, " tok/s") + " |\n";
+  }
+  if (tests.contains("ttft"))
+    md += "| TTFT | " + summary(at(tests, {"ttft", "ttft_ms"}), 1, " ms") + " |\n";
+  if (tests.contains("concurrency")) {
+    md += "| Concurrency (" +
+          std::to_string(at(tests, {"concurrency", "parallel"}).is_number()
+                             ? at(tests, {"concurrency", "parallel"}).get<int>()
+                             : 0) +
+          " parallel) | aggregate " +
+          num(at(tests, {"concurrency", "aggregate_tok_s"}), 1, " tok/s") + ", per request " +
+          summary(at(tests, {"concurrency", "per_request_tok_s"}), 1, " tok/s") + " |\n";
+  }
+  if (tests.contains("long_context")) {
+    const auto& lc = tests["long_context"];
+    std::string value;
+    if (lc.value("status", std::string()) == "skipped" ||
+        lc.value("status", std::string()) == "error") {
+      value = lc.value("status", std::string()) + ": " + lc.value("reason", std::string());
+    } else {
+      const auto& s = lc["samples"][0];
+      value = num(s.value("prompt_tokens", nlohmann::json()), 0) + " prompt tokens, TTFT " +
+              num(s.value("ttft_ms", nlohmann::json()), 0, " ms") + ", " +
+              num(s.value("tok_s", nlohmann::json()), 1, " tok/s") + ", needle " +
+              (lc.value("needle_found", false) ? "found" : "NOT found");
+    }
+    md += "| Long context | " + value + " |\n";
+  }
+  if (tests.contains("vram")) {
+    const auto& v = tests["vram"];
+    std::string value = v.value("status", std::string()) == "ok"
+                            ? num(v.value("vram_gb", nlohmann::json()), 2, " GB") + " (" +
+                                  v.value("source", std::string()) + "; device baseline " +
+                                  num(v.value("device_baseline_gb", nlohmann::json()), 2, " GB") +
+                                  ", delta " +
+                                  num(v.value("device_delta_gb", nlohmann::json()), 2, " GB") + ")"
+                            : "unavailable: " + v.value("reason", std::string("no GPU"));
+    md += "| VRAM | " + value + " |\n";
+  }
+
+  if (tests.contains("tools")) {
+    const auto& t = tests["tools"];
+    md += "\n## Tool calls: " + std::to_string(t.value("correct", 0)) + "/" +
+          std::to_string(t.value("total", 0)) + " (" + std::to_string(t.value("structured", 0)) +
+          " structured, " + std::to_string(t.value("recovered", 0)) +
+          " recovered by llmwire), weighted score " +
+          num(t.value("weighted", nlohmann::json()), 2) + "\n\n";
+    md += "| Prompt | Expected | Called | Score |\n|---|---|---|---|\n";
+    for (const auto& s : t["samples"]) {
+      std::string score = s.value("score", std::string());
+      if (s.contains("why")) score += " (" + s.value("why", std::string()) + ")";
+      md += "| " + s.value("prompt", std::string()) + " | " + s.value("expected", std::string()) +
+            " | " + s.value("called", std::string("—")) + " | " + score + " |\n";
+    }
+  }
+  md += "\n## Quality\n\n| Test | Result |\n|---|---|\n";
+  if (tests.contains("entities")) {
+    const auto& e = tests["entities"];
+    md += "| Entity extraction | " + std::to_string(e.value("persons_found", 0)) + "/" +
+          std::to_string(e.value("persons_total", 0)) + " persons, " +
+          std::to_string(e.value("places_found", 0)) + "/" +
+          std::to_string(e.value("places_total", 0)) +
+          " places (JSON: " + at(e, {"samples"}).at(0).value("json", std::string("?")) + ") |\n";
+  }
+  if (tests.contains("vision")) {
+    const auto& v = tests["vision"];
+    md += "| Vision | " +
+          (v.value("status", std::string()) == "error"
+               ? "NOT WORKING: " + v.value("reason", std::string()) + " — "
+               : std::string()) +
+          std::to_string(v.value("colours_found", 0)) + "/" +
+          std::to_string(v.value("colours_total", 0)) + " colours, " +
+          std::to_string(v.value("positions_found", 0)) + "/" +
+          std::to_string(v.value("positions_total", 0)) + " positions |\n";
+  }
+  if (tests.contains("kannada")) {
+    const auto& k = tests["kannada"];
+    md += "| Kannada | " + std::to_string(k.value("entities_found", 0)) + "/" +
+          std::to_string(k.value("entities_total", 0)) +
+          " entities; reply in Kannada: " + (k.value("reply_kannada", false) ? "YES" : "NO") +
+          " (" + std::to_string(k.value("reply_kannada_chars", 0)) + " Kannada chars) |\n";
+  }
+
+  const auto& d = r["decision"];
+  md += "\n## Score\n\n| Component | Weight | Score |\n|---|---|---|\n";
+  const char* parts[] = {"quality", "performance", "vision", "vram", "stability"};
+  for (const char* part : parts) {
+    const auto& value = at(d, {"candidate", part});
+    md += std::string("| ") + part + " | " + num(at(r, {"weights", part}), 0) + " | " +
+          (value.is_number() ? fixed(value.get<double>(), 2)
+                             : std::string("left out (not measured)")) +
+          " |\n";
+  }
+  md += "| **total** | | **" + num(at(d, {"candidate", "total"}), 1) + " / 100** |\n";
+  if (r.contains("baseline")) {
+    md += "\nBaseline: " + at(r, {"baseline", "model"}).get<std::string>() + ", score " +
+          num(at(d, {"baseline", "total"}), 1) + " / 100 (margin " +
+          num(d.value("margin", nlohmann::json()), 3) + ").\n";
+  }
+  md += "\n## Decision\n\n**" + d.value("outcome", std::string("?")) + "** — " +
+        d.value("reason", std::string()) + "\n";
+  return md;
+}
+
+std::string compare_table(const std::vector<nlohmann::json>& results) {
+  std::string md = "| Metric |";
+  std::string rule = "|---|";
+  bool any_simulated = false;
+  for (const auto& r : results) {
+    md += " " + model_label(r) + " |";
+    rule += "---|";
+    any_simulated = any_simulated || r.value("simulated", false);
+  }
+  md = (any_simulated
+            ? std::string("> includes a **simulated endpoint** (llmwire's model simulator)\n\n")
+            : std::string()) +
+       md + "\n" + rule + "\n";
+  auto row = [&](const std::string& name, auto cell) {
+    md += "| **" + name + "** |";
+    for (const auto& r : results) md += " " + cell(r) + " |";
+    md += "\n";
+  };
+  row("tok/s", [](const nlohmann::json& r) { return num(at(r, {"metrics", "tok_s"}), 1); });
+  row("TTFT", [](const nlohmann::json& r) { return num(at(r, {"metrics", "ttft_ms"}), 1, " ms"); });
+  row("VRAM", [](const nlohmann::json& r) {
+    const auto& v = at(r, {"metrics", "vram_gb"});
+    return v.is_number() ? num(v, 2, " GB") : std::string("unavailable");
+  });
+  row("Vision", [](const nlohmann::json& r) {
+    const auto& v = at(r, {"metrics", "vision_colours"});
+    return v.is_number() ? std::to_string(v.get<int>()) + "/" +
+                               std::to_string(at(r, {"metrics", "vision_total"}).get<int>())
+                         : std::string("—");
+  });
+  row("Tools", [](const nlohmann::json& r) {
+    const auto& v = at(r, {"metrics", "tools_correct"});
+    if (!v.is_number()) return std::string("—");
+    return std::to_string(v.get<int>()) + "/" +
+           std::to_string(at(r, {"metrics", "tools_total"}).get<int>()) + " (" +
+           num(at(r, {"metrics", "tools_weighted"}), 2) + ")";
+  });
+  row("Entities", [](const nlohmann::json& r) {
+    const auto& v = at(r, {"metrics", "persons_found"});
+    if (!v.is_number()) return std::string("—");
+    return std::to_string(v.get<int>()) + "/" +
+           std::to_string(at(r, {"metrics", "persons_total"}).get<int>()) + "+" +
+           std::to_string(at(r, {"metrics", "places_found"}).is_number()
+                              ? at(r, {"metrics", "places_found"}).get<int>()
+                              : 0) +
+           "/" + std::to_string(at(r, {"metrics", "places_total"}).get<int>());
+  });
+  row("Kannada", [](const nlohmann::json& r) {
+    const auto& v = at(r, {"metrics", "kannada_entities"});
+    if (!v.is_number()) return std::string("—");
+    return std::to_string(v.get<int>()) + "/" +
+           std::to_string(at(r, {"metrics", "kannada_total"}).get<int>());
+  });
+  row("Score", [](const nlohmann::json& r) {
+    return num(at(r, {"decision", "candidate", "total"}), 1);
+  });
+  row("Decision", [](const nlohmann::json& r) {
+    return at(r, {"decision", "outcome"}).is_string()
+               ? at(r, {"decision", "outcome"}).get<std::string>()
+               : std::string("—");
+  });
+  return md;
+}
+
+}  // namespace llmwire::bench

@@ -1,0 +1,204 @@
+// Suite parsing: JSON → Suite, with defaults for missing keys and errors that name the key.
+
+#include "llmwire_sim/bench/suite.hpp"
+
+#include <fstream>
+#include <sstream>
+
+namespace llmwire::bench {
+namespace {
+
+// Reads `key` of `object` into `out` when present; a wrong type names the key in the error.
+template <class T>
+Result<void> read(const nlohmann::json& object, std::string_view path, const char* key, T& out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return {};
+  try {
+    out = it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    return fail(ErrorKind::parse,
+                "suite: '" + std::string(path) + "." + key + "' has the wrong type");
+  }
+  return {};
+}
+
+const nlohmann::json& section(const nlohmann::json& object, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  auto it = object.find(key);
+  return it != object.end() && it->is_object() ? *it : empty;
+}
+
+#define LLMWIRE_READ(obj, path, key, out)         \
+  if (auto ok = read(obj, path, key, out); !ok) { \
+    return tl::unexpected<Error>(ok.error());     \
+  }
+
+Result<void> parse_tests(const nlohmann::json& tests, Suite& suite) {
+  const auto& tp = section(tests, "throughput");
+  LLMWIRE_READ(tp, "tests.throughput", "runs", suite.throughput.runs);
+  LLMWIRE_READ(tp, "tests.throughput", "max_tokens", suite.throughput.max_tokens);
+  LLMWIRE_READ(tp, "tests.throughput", "prompts", suite.throughput.prompts);
+  const auto& tt = section(tests, "ttft");
+  LLMWIRE_READ(tt, "tests.ttft", "max_tokens", suite.ttft.max_tokens);
+  LLMWIRE_READ(tt, "tests.ttft", "prompts", suite.ttft.prompts);
+  const auto& cc = section(tests, "concurrency");
+  LLMWIRE_READ(cc, "tests.concurrency", "parallel", suite.concurrency.parallel);
+  LLMWIRE_READ(cc, "tests.concurrency", "max_tokens", suite.concurrency.max_tokens);
+  LLMWIRE_READ(cc, "tests.concurrency", "prompt", suite.concurrency.prompt);
+  const auto& lc = section(tests, "long_context");
+  LLMWIRE_READ(lc, "tests.long_context", "input_tokens", suite.long_context.input_tokens);
+  LLMWIRE_READ(lc, "tests.long_context", "max_tokens", suite.long_context.max_tokens);
+  LLMWIRE_READ(lc, "tests.long_context", "needle", suite.long_context.needle);
+  LLMWIRE_READ(lc, "tests.long_context", "question", suite.long_context.question);
+  LLMWIRE_READ(lc, "tests.long_context", "expected", suite.long_context.expected);
+  const auto& en = section(tests, "entities");
+  LLMWIRE_READ(en, "tests.entities", "prompt", suite.entities.prompt);
+  LLMWIRE_READ(en, "tests.entities", "text", suite.entities.text);
+  LLMWIRE_READ(en, "tests.entities", "max_tokens", suite.entities.max_tokens);
+  LLMWIRE_READ(en, "tests.entities", "persons", suite.entities.persons);
+  LLMWIRE_READ(en, "tests.entities", "places", suite.entities.places);
+
+  const auto& tl = section(tests, "tools");
+  LLMWIRE_READ(tl, "tests.tools", "max_tokens", suite.tools.max_tokens);
+  if (auto it = tl.find("tools"); it != tl.end() && it->is_array()) {
+    suite.tools.tools.clear();
+    for (const auto& spec : *it) {
+      ToolSpec tool;
+      LLMWIRE_READ(spec, "tests.tools.tools[]", "name", tool.name);
+      LLMWIRE_READ(spec, "tests.tools.tools[]", "description", tool.description);
+      if (spec.contains("parameters")) tool.parameters = spec["parameters"];
+      suite.tools.tools.push_back(std::move(tool));
+    }
+  }
+  if (auto it = tl.find("cases"); it != tl.end() && it->is_array()) {
+    suite.tools.cases.clear();
+    for (const auto& item : *it) {
+      ToolCase tool_case;
+      LLMWIRE_READ(item, "tests.tools.cases[]", "prompt", tool_case.prompt);
+      LLMWIRE_READ(item, "tests.tools.cases[]", "tool", tool_case.tool);
+      if (item.contains("arguments_contain") && item["arguments_contain"].is_object()) {
+        tool_case.arguments_contain = item["arguments_contain"];
+      }
+      suite.tools.cases.push_back(std::move(tool_case));
+    }
+  }
+  const auto& tw = section(tl, "weights");
+  LLMWIRE_READ(tw, "tests.tools.weights", "structured", suite.tools.weight_structured);
+  LLMWIRE_READ(tw, "tests.tools.weights", "recovered", suite.tools.weight_recovered);
+  LLMWIRE_READ(tw, "tests.tools.weights", "wrong", suite.tools.weight_wrong);
+
+  const auto& vi = section(tests, "vision");
+  LLMWIRE_READ(vi, "tests.vision", "prompt", suite.vision.prompt);
+  LLMWIRE_READ(vi, "tests.vision", "max_tokens", suite.vision.max_tokens);
+  LLMWIRE_READ(vi, "tests.vision", "grid", suite.vision.grid);
+  const auto& palette = section(vi, "palette");
+  if (!palette.empty()) suite.vision.palette.clear();
+  for (const auto& [key, entry] : palette.items()) {
+    if (key.size() != 1 || !entry.is_object()) {
+      return fail(ErrorKind::parse, "suite: 'tests.vision.palette' keys are single characters");
+    }
+    VisionColour colour;
+    colour.key = key[0];
+    LLMWIRE_READ(entry, "tests.vision.palette", "name", colour.name);
+    LLMWIRE_READ(entry, "tests.vision.palette", "rgb", colour.rgb);
+    LLMWIRE_READ(entry, "tests.vision.palette", "position", colour.position);
+    suite.vision.palette.push_back(std::move(colour));
+  }
+  for (const auto& row : suite.vision.grid) {
+    if (row.size() != suite.vision.grid.front().size()) {
+      return fail(ErrorKind::parse, "suite: 'tests.vision.grid' rows differ in length");
+    }
+    for (char c : row) {
+      bool known = false;
+      for (const auto& colour : suite.vision.palette) known = known || colour.key == c;
+      if (!known) {
+        return fail(ErrorKind::parse,
+                    std::string("suite: 'tests.vision.grid' uses '") + c + "', not in the palette");
+      }
+    }
+  }
+
+  const auto& kn = section(tests, "kannada");
+  LLMWIRE_READ(kn, "tests.kannada", "prompt", suite.kannada.prompt);
+  LLMWIRE_READ(kn, "tests.kannada", "text", suite.kannada.text);
+  LLMWIRE_READ(kn, "tests.kannada", "entities", suite.kannada.entities);
+  LLMWIRE_READ(kn, "tests.kannada", "reply_prompt", suite.kannada.reply_prompt);
+  LLMWIRE_READ(kn, "tests.kannada", "min_kannada_chars", suite.kannada.min_kannada_chars);
+  LLMWIRE_READ(kn, "tests.kannada", "max_tokens", suite.kannada.max_tokens);
+  return {};
+}
+
+}  // namespace
+
+const std::vector<std::string>& test_names() {
+  static const std::vector<std::string> names = {"throughput",   "ttft",   "concurrency",
+                                                 "long_context", "vram",   "entities",
+                                                 "tools",        "vision", "kannada"};
+  return names;
+}
+
+Result<Suite> parse_suite(const nlohmann::json& document) {
+  if (!document.is_object())
+    return fail(ErrorKind::parse, "suite: the document is not a JSON object");
+  Suite suite;
+  LLMWIRE_READ(document, "", "name", suite.name);
+  LLMWIRE_READ(document, "", "description", suite.description);
+  std::string thinking = "off";
+  LLMWIRE_READ(document, "", "thinking", thinking);
+  if (thinking == "off")
+    suite.thinking = Thinking::off;
+  else if (thinking == "on")
+    suite.thinking = Thinking::on;
+  else if (thinking == "default" || thinking == "server_default")
+    suite.thinking = Thinking::server_default;
+  else
+    return fail(ErrorKind::parse, "suite: 'thinking' is off, on or default");
+  if (auto ok = parse_tests(section(document, "tests"), suite); !ok)
+    return tl::unexpected<Error>(ok.error());
+
+  const auto& th = section(document, "thresholds");
+  LLMWIRE_READ(th, "thresholds", "tok_s_min", suite.thresholds.tok_s_min);
+  LLMWIRE_READ(th, "thresholds", "ttft_ms_max", suite.thresholds.ttft_ms_max);
+  LLMWIRE_READ(th, "thresholds", "vram_gb_max", suite.thresholds.vram_gb_max);
+  LLMWIRE_READ(th, "thresholds", "tools_min", suite.thresholds.tools_min);
+  LLMWIRE_READ(th, "thresholds", "vision_colours_min", suite.thresholds.vision_colours_min);
+  LLMWIRE_READ(th, "thresholds", "persons_min", suite.thresholds.persons_min);
+  LLMWIRE_READ(th, "thresholds", "kannada_entities_min", suite.thresholds.kannada_entities_min);
+  const auto& we = section(document, "weights");
+  LLMWIRE_READ(we, "weights", "quality", suite.weights.quality);
+  LLMWIRE_READ(we, "weights", "performance", suite.weights.performance);
+  LLMWIRE_READ(we, "weights", "vision", suite.weights.vision);
+  LLMWIRE_READ(we, "weights", "vram", suite.weights.vram);
+  LLMWIRE_READ(we, "weights", "stability", suite.weights.stability);
+  const auto& sc = section(document, "scoring");
+  LLMWIRE_READ(sc, "scoring", "tok_s_full", suite.scoring.tok_s_full);
+  LLMWIRE_READ(sc, "scoring", "ttft_ms_full", suite.scoring.ttft_ms_full);
+  LLMWIRE_READ(sc, "scoring", "vram_gb_zero", suite.scoring.vram_gb_zero);
+  LLMWIRE_READ(document, "", "swap_margin", suite.swap_margin);
+  if (suite.scoring.tok_s_full <= 0 || suite.scoring.ttft_ms_full <= 0 ||
+      suite.scoring.vram_gb_zero <= 0) {
+    return fail(ErrorKind::parse, "suite: 'scoring' values must be positive");
+  }
+  return suite;
+}
+
+Result<Suite> load_suite(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(ErrorKind::io, "cannot read suite file " + path.string());
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto document = nlohmann::json::parse(buffer.str(), nullptr, false);
+  if (document.is_discarded())
+    return fail(ErrorKind::parse, "suite file " + path.string() + " is not valid JSON");
+  return parse_suite(document);
+}
+
+const Suite& default_suite() {
+  static const Suite suite = [] {
+    auto parsed = parse_suite(nlohmann::json::parse(default_suite_json()));
+    return parsed ? *parsed : Suite{};
+  }();
+  return suite;
+}
+
+}  // namespace llmwire::bench

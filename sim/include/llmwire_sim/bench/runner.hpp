@@ -1,0 +1,100 @@
+#pragma once
+/// @file runner.hpp
+/// Runs a bench suite against one endpoint and returns the results document: every raw
+/// sample, summaries, metrics, threshold checks, score and decision.
+///
+///     llmwire::Client client({.endpoints = {url}});
+///     auto results = llmwire::bench::run_suite(suite, endpoint,
+///     llmwire::bench::client_chat(client),
+///                                              {.only = {"throughput", "ttft"}});
+
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "llmwire/chat.hpp"
+#include "llmwire/stream.hpp"
+#include "llmwire_sim/bench/decision.hpp"
+#include "llmwire_sim/bench/suite.hpp"
+
+#ifdef LLMWIRE_HAS_CLIENT
+#include "llmwire/client.hpp"
+#endif
+
+namespace llmwire::bench {
+
+/// One request as the bench saw it. Times are milliseconds from just before the request went out.
+struct Exchange {
+  Result<ChatResult> result = fail(ErrorKind::internal, "not run");
+  std::optional<double> first_ms;  ///< First content, reasoning or tool-call event.
+  std::optional<double> last_ms;   ///< Last such event.
+  double total_ms = 0;
+  int deltas = 0;  ///< Content/reasoning/tool events received.
+};
+
+/// Sends one request and times it (client_chat() makes one from a Client).
+using ChatFunction = std::function<Exchange(const ChatRequest&)>;
+/// Sends several requests at once (the concurrency test).
+using ParallelChatFunction = std::function<std::vector<Exchange>(const std::vector<ChatRequest>&)>;
+
+#ifdef LLMWIRE_HAS_CLIENT
+/// Times requests through `client` (which must outlive the functions).
+[[nodiscard]] ChatFunction client_chat(Client& client);
+[[nodiscard]] ParallelChatFunction client_parallel_chat(Client& client);
+#endif
+
+/// What the bench is pointed at, as the results and report record it.
+struct Endpoint {
+  std::string url;
+  Dialect api = Dialect::openai;
+  std::string model;
+  std::string profile;  ///< Empty = chosen by model id.
+  bool simulated = false;
+  nlohmann::json simulator = nullptr;  ///< Simulator settings when simulated.
+};
+
+struct Progress {
+  std::string test;
+  int done = 0;
+  int total = 0;
+  double eta_s = 0;
+};
+
+struct RunOptions {
+  std::vector<std::string> only;  ///< Test names to run; empty = all.
+  std::optional<std::uint32_t> server_pid;
+  /// The model's context length when known by other means; otherwise asked of the server.
+  std::optional<std::int64_t> context_tokens;
+  std::function<void(const Progress&)> on_progress;
+  /// nullopt = probe the GPU; set to a reason to report VRAM unavailable without probing.
+  std::optional<std::string> vram_unavailable_reason;
+};
+
+/// Runs the suite. Never fails as a whole: a test that cannot run is recorded with its reason.
+[[nodiscard]] nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint,
+                                       const ChatFunction& chat,
+                                       const ParallelChatFunction& parallel,
+                                       const RunOptions& options = {});
+
+/// Recomputes threshold checks, score and decision of a results document, optionally against
+/// a baseline results document (`--baseline`), and stores them in it.
+void decide_results(nlohmann::json& results, const Suite& suite, const nlohmann::json* baseline);
+
+/// Mean, sample standard deviation, min and max of `values` ({} when empty).
+[[nodiscard]] nlohmann::json summarize(const std::vector<double>& values);
+
+/// The model's context length as the server reports it (vLLM max_model_len, llama-server
+/// n_ctx, Ollama context_length); nullopt when it does not say.
+[[nodiscard]] std::optional<std::int64_t> query_context_length(const Endpoint& endpoint);
+
+/// The vision test's picture: `grid` rows of palette keys as an RGB PNG, one pixel per cell.
+[[nodiscard]] std::string grid_png(const VisionTest& test);
+
+/// A minimal PNG encoder (8-bit RGB, stored deflate blocks): small pictures need no codec.
+[[nodiscard]] std::string encode_png_rgb(int width, int height,
+                                         const std::vector<std::uint8_t>& rgb);
+
+}  // namespace llmwire::bench
