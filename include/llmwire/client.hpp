@@ -46,6 +46,7 @@
 #include "llmwire/chat.hpp"
 #include "llmwire/error.hpp"
 #include "llmwire/events.hpp"
+#include "llmwire/profile.hpp"
 #include "llmwire/request.hpp"
 #include "llmwire/stream.hpp"
 
@@ -110,8 +111,12 @@ struct ClientOptions {
 
   /// OpenAI dialect: ask for `stream_options.include_usage` (token counts from the server).
   bool include_usage = true;
-  /// Apply the model's profile (profile.hpp): request edits and client-side output parsing.
+  /// Apply the model's profile (profile.hpp): request edits, thinking toggle and the profile's
+  /// output parser (tool calls / reasoning recovered from raw text). The profile is
+  /// ChatRequest::profile when set, else the best match for the model id.
   bool use_profiles = true;
+  /// Profiles to choose from; nullptr = the built-ins (ProfileSet::builtin()).
+  std::shared_ptr<const ProfileSet> profiles;
   std::size_t max_error_body_bytes = 64 * 1024;  ///< Non-2xx bodies kept for decoding.
   DecoderOptions decoder;
 };

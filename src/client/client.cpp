@@ -11,12 +11,15 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <random>
 #include <thread>
 
 #include "client/transfer_timings.hpp"
 #include "client/url.hpp"
+#include "llmwire/profile.hpp"
+#include "llmwire/transcript.hpp"
 #include "llmwire/version.hpp"
 
 namespace llmwire {
@@ -138,6 +141,12 @@ struct Transfer {
   std::size_t active_index = 0;
   std::optional<Error> last_error;
 
+  // Recording (only when CallOptions::record_path is set).
+  std::string record_path;
+  std::optional<TranscriptWriter> recorder;
+  TranscriptHeader record_header;
+  bool record_failed = false;
+
   explicit Transfer(Dialect dialect, const DecoderOptions& options) : decoder(dialect, options) {}
 };
 
@@ -201,10 +210,6 @@ class Client::Impl {
       state->complete(tl::unexpected(*config_error_));
       return ChatHandle(state);
     }
-    if (!call.record_path.empty()) {
-      state->complete(fail(ErrorKind::unsupported, "recording is not available in this build"));
-      return ChatHandle(state);
-    }
     auto body =
         encode_request(request, options_.api,
                        EncodeOptions{.stream = true, .include_usage = options_.include_usage});
@@ -213,6 +218,28 @@ class Client::Impl {
       return ChatHandle(state);
     }
     auto transfer = std::make_shared<Transfer>(options_.api, options_.decoder);
+    if (options_.use_profiles) {
+      if (auto applied = apply_model_profile(request, *body, transfer->decoder); !applied) {
+        state->complete(tl::unexpected(applied.error()));
+        return ChatHandle(state);
+      }
+    }
+    if (!call.record_path.empty()) {
+      // Fail early, on the caller's thread, when the file cannot be created; the loop thread
+      // writes it once the response status is known.
+      std::FILE* probe = std::fopen(call.record_path.c_str(), "wb");
+      if (probe == nullptr) {
+        state->complete(fail(ErrorKind::io, "cannot create transcript '" + call.record_path + "'"));
+        return ChatHandle(state);
+      }
+      std::fclose(probe);
+      transfer->record_path = call.record_path;
+      transfer->record_header.dialect = options_.api;
+      transfer->record_header.provenance =
+          std::string("recorded by llmwire ") + version_string + " (Client)";
+      transfer->record_header.request_body = redact_json(*body);
+      transfer->record_header.request_headers = request_headers_for_record();
+    }
     transfer->handle = state;
     transfer->max_error_body = options_.max_error_body_bytes;
     transfer->next_scan = &next_scan_;
@@ -231,6 +258,36 @@ class Client::Impl {
     }
     curl_multi_wakeup(multi_);
     return ChatHandle(state);
+  }
+
+  /// The model's profile: request edits and thinking toggle on the body, its output parser on
+  /// the decoder (recovers tool calls and reasoning left in raw text).
+  Result<void> apply_model_profile(const ChatRequest& request, nlohmann::json& body,
+                                   ResponseDecoder& decoder) const {
+    const ProfileSet& set = options_.profiles ? *options_.profiles : builtin_profiles_;
+    auto profile = set.select(request.model, request.profile);
+    if (!profile) return tl::unexpected(profile.error());
+    const ApiFlavor flavor =
+        options_.api == Dialect::ollama ? ApiFlavor::ollama_native : ApiFlavor::openai_compatible;
+    if (auto applied = apply_profile(body, request, flavor, **profile); !applied) return applied;
+    // The request's own passthrough fields still have the last word over profile edits.
+    if (request.extra.is_object() && !request.extra.empty()) body.merge_patch(request.extra);
+    if (!(*profile)->output_parser.empty()) {
+      auto parser =
+          make_output_parser((*profile)->output_parser, parser_options_for(request, **profile));
+      if (!parser) return tl::unexpected(parser.error());
+      decoder.set_output_parser(std::move(*parser));
+    }
+    return {};
+  }
+
+  std::vector<std::pair<std::string, std::string>> request_headers_for_record() const {
+    std::vector<std::pair<std::string, std::string>> headers{
+        {"Content-Type", "application/json"},
+        {"Accept", options_.api == Dialect::ollama ? "application/x-ndjson" : "text/event-stream"}};
+    if (!options_.api_key.empty()) headers.emplace_back("Authorization", "[REDACTED]");
+    for (const auto& header : options_.headers) headers.push_back(header);
+    return redact_headers(std::move(headers));
   }
 
   /// Called by ChatHandle::cancel() (any thread) through the LoopLink.
@@ -390,6 +447,7 @@ class Client::Impl {
     t.status = 0;
     t.retry_after.reset();
     t.error_body.clear();
+    t.record_header.response_headers.clear();
     t.body_started = false;
     t.abort_error.reset();
     t.error_buffer[0] = '\0';
@@ -668,13 +726,45 @@ class Client::Impl {
     if (!options_.api_key.empty()) replace_all(text, options_.api_key.reveal(), "[REDACTED]");
   }
 
+  static double ms_since(Clock::time_point from) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - from).count();
+  }
+
+  /// Ends the transcript: a streamed one gets its end line; a request that never streamed is
+  /// written whole (status and error body, or status 0 for no response).
+  void finish_recording(Transfer& t, const std::string& end) {
+    if (t.record_path.empty()) return;
+    if (t.recorder) {
+      (void)t.recorder->close(end, ms_since(t.attempt_start));
+      t.recorder.reset();
+      return;
+    }
+    Transcript transcript;
+    static_cast<TranscriptHeader&>(transcript) = t.record_header;
+    transcript.url = t.endpoint >= 0 ? endpoints_[static_cast<std::size_t>(t.endpoint)].url : "";
+    transcript.status = t.status;
+    if (!t.error_body.empty()) {
+      transcript.chunks.push_back(TranscriptChunk{.t_ms = 0, .bytes = t.error_body});
+    }
+    transcript.end = end;
+    (void)write_transcript(t.record_path, transcript);
+  }
+
+  static std::string end_of(const ChatResult& result) {
+    if (result.cancelled) return "cancelled";
+    if (result.error) return "error: " + result.error->message;
+    return result.done ? "complete" : "eof";
+  }
+
   void complete_with_error(Transfer& t, Error error) {
     if (t.attempts > 1) error.message += " (after " + std::to_string(t.attempts) + " attempts)";
+    finish_recording(t, "error: " + error.message);
     t.handle->complete(tl::unexpected(std::move(error)));
     remove_active(t);
   }
 
   void complete(Transfer& t, ChatResult result) {
+    finish_recording(t, end_of(result));
     t.handle->complete(std::move(result));
     remove_active(t);
   }
@@ -708,6 +798,7 @@ class Client::Impl {
       // A new status line (after 100 Continue, or a redirect) starts a fresh header block.
       t.status = 0;
       t.retry_after.reset();
+      t.record_header.response_headers.clear();
       const auto space = line.find(' ');
       if (space != std::string_view::npos && space + 4 <= line.size()) {
         int status = 0;
@@ -717,13 +808,45 @@ class Client::Impl {
         }
         t.status = status;
       }
-    } else if (iequals_prefix(line, "retry-after-ms:")) {
+    } else if (!t.record_path.empty()) {
+      record_header_line(t, line);
+    }
+    if (iequals_prefix(line, "retry-after-ms:")) {
       // retry-after-ms (OpenAI's) is more precise than Retry-After: it wins when both come.
       t.retry_after = parse_retry_after(line.substr(15), true);
     } else if (iequals_prefix(line, "retry-after:") && !t.retry_after) {
       t.retry_after = parse_retry_after(line.substr(12), false);
     }
     return length;
+  }
+
+  static void record_header_line(Transfer& t, std::string_view line) {
+    const auto colon = line.find(':');
+    if (colon == std::string_view::npos) return;
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.remove_suffix(1);
+    t.record_header.response_headers.emplace_back(std::string(line.substr(0, colon)),
+                                                  std::string(value));
+  }
+
+  /// Appends one read to the transcript, opening it (with the now known status) on the first.
+  static void record_chunk(Transfer& t, std::string_view bytes, Clock::time_point now) {
+    if (t.record_failed) return;
+    if (!t.recorder) {
+      t.record_header.status = t.status;
+      char* url = nullptr;
+      curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &url);
+      t.record_header.url = url != nullptr ? url : "";
+      auto writer = TranscriptWriter::open(t.record_path, t.record_header);
+      if (!writer) {
+        t.record_failed = true;
+        return;
+      }
+      t.recorder.emplace(std::move(*writer));
+    }
+    const double t_ms = std::chrono::duration<double, std::milli>(now - t.attempt_start).count();
+    if (!t.recorder->write_chunk(bytes, t_ms)) t.record_failed = true;
   }
 
   static size_t on_write(char* data, size_t size, size_t count, void* user) {
@@ -747,6 +870,7 @@ class Client::Impl {
       return 0;
     }
     t.body_started = true;
+    if (!t.record_path.empty()) record_chunk(t, std::string_view(data, length), now);
     if (!t.decoder.feed(std::string_view(data, length), t.sink)) {
       t.sink_stopped = true;
       return 0;  // aborts the transfer inside this curl_multi_perform: cancel is immediate
@@ -772,6 +896,7 @@ class Client::Impl {
   std::size_t round_robin_ = 0;
   std::mt19937_64 rng_;
   std::string user_agent_;
+  ProfileSet builtin_profiles_ = ProfileSet::builtin();
   std::atomic<std::size_t> attempts_{0}, retries_{0}, new_connections_{0};
 };
 
