@@ -33,6 +33,9 @@ enum class Dialect {
 struct DecoderOptions {
   /// Largest single SSE event / NDJSON line accepted; larger gives ErrorKind::protocol.
   std::size_t max_event_bytes = 16u << 20;
+  /// Decode common OpenAI content chunks with llmwire's single-pass scanner instead of a full
+  /// JSON parse (the results are identical; off only to measure the difference or to debug).
+  bool fast_path = true;
 };
 
 /// Decodes one response body incrementally and aggregates it into a ChatResult.

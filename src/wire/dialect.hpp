@@ -45,15 +45,24 @@ class OpenAIChunkDecoder {
   /// The non-standard SSE `error:` field of older llama-server builds.
   bool decode_error_field(std::string_view value, WireSink& out);
 
+  /// The full nlohmann parse that every chunk can take; decode() uses it when the fast path
+  /// declines. Public so that tests can check both paths agree.
+  bool decode_slow(std::string_view data, WireSink& out);
+
+  bool fast_path_enabled = true;
   /// Counters for tests and benchmarks: how many chunks took the fast path / the full parse.
   std::size_t fast_path_count = 0;
   std::size_t slow_path_count = 0;
 
  private:
-  bool decode_slow(std::string_view data, WireSink& out);
   bool try_fast(std::string_view data, WireSink& out, bool& handled);
 
-  std::string text_;       // unescaped content of the chunk at hand
+  // Unescaped strings of the chunk at hand; their capacity is reused across chunks, which is
+  // what keeps the steady-state content chunk free of heap allocations.
+  std::string content_;
+  std::string reasoning_;
+  std::string reasoning_content_;
+  std::string finish_;
   std::string sanitized_;  // the chunk with invalid UTF-8 replaced, when needed
 };
 

@@ -89,7 +89,7 @@ bool handle_choice(const json& choice, WireSink& out) {
 
 bool OpenAIChunkDecoder::decode(std::string_view data, WireSink& out) {
   bool handled = false;
-  bool go_on = try_fast(data, out, handled);
+  bool go_on = fast_path_enabled ? try_fast(data, out, handled) : true;
   if (handled) {
     ++fast_path_count;
     return go_on;
@@ -154,11 +154,6 @@ bool OpenAIChunkDecoder::decode_error_field(std::string_view value, WireSink& ou
     }
   }
   return out.error(error_from_json(parsed));
-}
-
-bool OpenAIChunkDecoder::try_fast(std::string_view /*data*/, WireSink& /*out*/, bool& handled) {
-  handled = false;
-  return true;
 }
 
 }  // namespace llmwire::wire

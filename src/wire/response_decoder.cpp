@@ -56,7 +56,9 @@ struct ResponseDecoder::Impl final : wire::WireSink {
       : dialect(d),
         options(o),
         sse_decoder(sse::DecoderOptions{.max_event_bytes = o.max_event_bytes}),
-        ndjson_decoder(ndjson::DecoderOptions{.max_line_bytes = o.max_event_bytes}) {}
+        ndjson_decoder(ndjson::DecoderOptions{.max_line_bytes = o.max_event_bytes}) {
+    openai.fast_path_enabled = o.fast_path;
+  }
 
   Dialect dialect;
   DecoderOptions options;

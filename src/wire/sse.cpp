@@ -124,7 +124,8 @@ bool Decoder::process_line(std::string_view line, EventHandler& on_event) {
     if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   }
   if (field == "data") {
-    if (over_limit(value.size() + 1)) {
+    // Not over_limit(): `line` may still live in line_, and must not be counted twice.
+    if (data_.size() + error_field_.size() + value.size() + 1 > options_.max_event_bytes) {
       set_failed();
       return false;
     }

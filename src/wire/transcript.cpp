@@ -120,29 +120,33 @@ Result<std::vector<std::pair<std::string, std::string>>> headers_from(const json
   return out;
 }
 
-std::string dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+// ordered_json keeps "llmwire_transcript" first, which is how a reader (and a person) tells a
+// transcript from a raw NDJSON body at a glance.
+nlohmann::ordered_json header_line(const TranscriptHeader& header) {
+  using ojson = nlohmann::ordered_json;
+  return ojson{{"llmwire_transcript", format_version},
+               {"provenance", header.provenance},
+               {"dialect", std::string(to_string(header.dialect))},
+               {"request",
+                {{"method", header.method},
+                 {"url", header.url},
+                 {"headers", headers_json(redact_headers(header.request_headers))},
+                 {"body", redact_json(header.request_body)}}},
+               {"response",
+                {{"status", header.status},
+                 {"headers", headers_json(redact_headers(header.response_headers))}}}};
 }
 
-json header_line(const TranscriptHeader& header) {
-  return json{{"llmwire_transcript", format_version},
-              {"provenance", header.provenance},
-              {"dialect", std::string(to_string(header.dialect))},
-              {"request",
-               {{"method", header.method},
-                {"url", header.url},
-                {"headers", headers_json(redact_headers(header.request_headers))},
-                {"body", redact_json(header.request_body)}}},
-              {"response",
-               {{"status", header.status},
-                {"headers", headers_json(redact_headers(header.response_headers))}}}};
+std::string dump(const nlohmann::ordered_json& value) {
+  return value.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 // Valid UTF-8 chunks are stored as "text" so that transcripts stay readable in an editor; any
 // other bytes as "b64". JSON strings carry valid UTF-8 exactly, so both are lossless.
-json chunk_line(std::string_view bytes, double t_ms) {
-  if (wire::is_valid_utf8(bytes)) return json{{"t_ms", t_ms}, {"text", std::string(bytes)}};
-  return json{{"t_ms", t_ms}, {"b64", base64_encode(bytes)}};
+nlohmann::ordered_json chunk_line(std::string_view bytes, double t_ms) {
+  using ojson = nlohmann::ordered_json;
+  if (wire::is_valid_utf8(bytes)) return ojson{{"t_ms", t_ms}, {"text", std::string(bytes)}};
+  return ojson{{"t_ms", t_ms}, {"b64", base64_encode(bytes)}};
 }
 
 Result<void> parse_header(const json& line, Transcript& out) {
@@ -214,9 +218,9 @@ bool looks_like_transcript(std::string_view bytes) noexcept {
   std::size_t i = 0;
   while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t')) ++i;
   if (i >= bytes.size() || bytes[i] != '{') return false;
-  ++i;
-  while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t')) ++i;
-  return bytes.substr(i).starts_with("\"llmwire_transcript\"");
+  // Writers put the marker first, but any first line holding it counts: parse that line only.
+  json first = json::parse(bytes.substr(i, bytes.find('\n', i) - i), nullptr, false);
+  return first.is_object() && first.contains("llmwire_transcript");
 }
 
 Result<Transcript> parse_transcript(std::string_view bytes) {
@@ -285,7 +289,7 @@ std::string serialize_transcript(const Transcript& transcript) {
   }
   if (!transcript.end.empty()) {
     double t_ms = transcript.chunks.empty() ? 0 : transcript.chunks.back().t_ms;
-    out += dump(json{{"end", transcript.end}, {"t_ms", t_ms}});
+    out += dump(nlohmann::ordered_json{{"end", transcript.end}, {"t_ms", t_ms}});
     out += '\n';
   }
   return out;
@@ -343,7 +347,7 @@ Result<void> TranscriptWriter::write_chunk(std::string_view bytes, double t_ms) 
 
 Result<void> TranscriptWriter::close(std::string_view end, double t_ms) {
   if (file_ == nullptr) return fail(ErrorKind::io, "transcript writer is closed");
-  std::string line = dump(json{{"end", std::string(end)}, {"t_ms", t_ms}}) + '\n';
+  std::string line = dump(nlohmann::ordered_json{{"end", std::string(end)}, {"t_ms", t_ms}}) + '\n';
   bool ok = std::fwrite(line.data(), 1, line.size(), file_) == line.size();
   ok = std::fclose(std::exchange(file_, nullptr)) == 0 && ok;
   if (!ok) return fail(ErrorKind::io, "cannot finish transcript");
