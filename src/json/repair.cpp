@@ -548,6 +548,10 @@ class Repairer {
     const bool may_retry = !stop_at_delimiter && stop_at_index == npos && !stop_at_colon;
     std::string str = "\"";
     i_ += qlen;
+    if (start_kind == Quote::dq && c(i_) == '"' && is_word(c(i_ + 1))) {
+      fix(fix_inner_quote);  // {"key": ""value"}: a doubled opening quote
+      ++i_;
+    }
     for (;;) {
       if (at_end()) {
         std::size_t iprev = prev_non_ws(i_ - 1);
@@ -577,6 +581,7 @@ class Repairer {
             quote_len(i_) > 0 || is_digit(c(i_))) {
           // Followed by the end, a delimiter or a next value: a real closing quote.
           out_ += str;
+          if (c(i_) == '"' && start_kind == Quote::dq) skip_redundant_quote();
           parse_concatenated_string();
           return true;
         }
@@ -620,6 +625,17 @@ class Repairer {
         ++i_;
       }
       if (skip_escape_chars && c(i_) == '\\') ++i_;
+    }
+  }
+
+  /// {"a": "b""}: a doubled closing quote right before a delimiter is dropped.
+  void skip_redundant_quote() {
+    std::size_t k = i_ + 1;
+    while (is_ws(c(k))) ++k;
+    int a = c(k);
+    if (a == eof || a == ',' || a == '}' || a == ']') {
+      fix(fix_inner_quote);
+      i_ = k;
     }
   }
 
@@ -715,9 +731,13 @@ class Repairer {
   }
 
   void emit_number(std::size_t start, bool complete) {
-    std::string_view num = t_.substr(start, i_ - start);
-    std::string_view digits = num.substr(num.front() == '-' ? 1 : 0);
-    if (digits.size() > 1 && digits[0] == '0' && is_digit(digits[1])) {
+    std::string num(t_.substr(start, i_ - start));
+    if (!complete) {
+      fix(fix_truncated_number);
+      num += '0';  // 2. → 2.0, 2e → 2e0, 2e- → 2e-0, - → -0
+    }
+    std::size_t d = num.front() == '-' ? 1 : 0;
+    if (num.size() > d + 1 && num[d] == '0' && is_digit(num[d + 1])) {
       // 00789 may be an id whose zeros matter: keep it as a string.
       fix(fix_leading_zero);
       out_ += '"';
@@ -725,13 +745,8 @@ class Repairer {
       out_ += '"';
       return;
     }
-    if (num.front() == '-') out_ += '-';
-    if (digits.empty() || digits.front() == '.') out_ += '0';
-    out_ += digits;
-    if (!complete) {
-      fix(fix_truncated_number);
-      out_ += '0';  // 2. → 2.0, 2e → 2e0, - → -0
-    }
+    if (num[d] == '.') num.insert(d, 1, '0');  // .5 → 0.5
+    out_ += num;
   }
 
   bool parse_number() {
@@ -1026,8 +1041,10 @@ class TopLevel {
   /// A bare string, number or literal with no container anywhere in the text.
   bool parse_primitive(std::size_t p) {
     unsigned char a = static_cast<unsigned char>(t_[p]);
-    bool plausible = a == '"' || a == '\'' || a == '-' || is_digit(a) ||
-                     starts_with_at(t_, p, "\xE2\x80\x9C") || starts_with_at(t_, p, "\xE2\x80\x98");
+    bool plausible = a == '"' || a == '\'' || a == '`' || a == '-' || is_digit(a) ||
+                     (a == '\\' && p + 1 < t_.size() && t_[p + 1] == '"') ||
+                     starts_with_at(t_, p, "\xC2\xB4") || starts_with_at(t_, p, "\xE2\x80\x9C") ||
+                     starts_with_at(t_, p, "\xE2\x80\x98");
     for (std::string_view k : {"true", "false", "null", "True", "False", "None"})
       plausible = plausible || starts_with_at(t_, p, k);
     if (!plausible) {
