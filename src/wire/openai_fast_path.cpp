@@ -5,6 +5,7 @@
 // emitting anything, and the chunk takes the full nlohmann parse (decode_slow). The two paths
 // must agree; tests/unit/wire/openai_fast_path_test.cpp checks that they do.
 
+#include <cstdint>
 #include <cstring>
 
 #include "wire/dialect.hpp"
@@ -14,6 +15,34 @@ namespace llmwire::wire {
 namespace {
 
 constexpr int max_depth = 32;
+
+constexpr std::uint64_t ones = 0x0101010101010101ull;
+constexpr std::uint64_t highs = 0x8080808080808080ull;
+
+// SWAR: a mask with the high bit set in (at least) the first byte of `word` that is '"', '\\',
+// a control character (< 0x20) or, with `stop_at_non_ascii`, >= 0x80. Bytes after the first hit
+// may be flagged spuriously (borrows), so only the lowest flagged byte is meaningful.
+inline std::uint64_t special_bytes(std::uint64_t word, bool stop_at_non_ascii) {
+  std::uint64_t quote = word ^ (ones * '"');
+  std::uint64_t backslash = word ^ (ones * '\\');
+  std::uint64_t mask = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+                       ((word - ones * 0x20) & ~word);
+  mask &= highs;
+  if (stop_at_non_ascii) mask |= word & highs;
+  return mask;
+}
+
+// Advances `p` over bytes that need no attention, 8 at a time.
+inline const char* skip_plain(const char* p, const char* end, bool stop_at_non_ascii) {
+  while (end - p >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    std::uint64_t mask = special_bytes(word, stop_at_non_ascii);
+    if (mask != 0) return p + (__builtin_ctzll(mask) >> 3);
+    p += 8;
+  }
+  return p;
+}
 
 class Scanner {
  public:
@@ -60,6 +89,7 @@ class Scanner {
     out.clear();
     for (;;) {
       const char* run = p_;
+      p_ = skip_plain(p_, end_, true);
       while (p_ < end_) {
         auto c = static_cast<unsigned char>(*p_);
         if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80) break;
@@ -89,6 +119,8 @@ class Scanner {
     if (p_ >= end_ || *p_ != '"') return false;
     ++p_;
     while (p_ < end_) {
+      p_ = skip_plain(p_, end_, false);
+      if (p_ >= end_) break;
       auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         ++p_;
