@@ -31,8 +31,8 @@ std::string num(const nlohmann::json& value, int digits, const char* unit = "") 
 
 std::string summary(const nlohmann::json& s, int digits, const char* unit) {
   if (!s.is_object() || !s.contains("mean")) return "—";
-  return num(s["mean"], digits, unit) + " (±" + num(s["stddev"], digits) + ", " +
-         num(s["min"], digits) + "–" + num(s["max"], digits) +
+  return num(s["mean"], digits, unit) + " (median " + num(s["median"], digits) + ", ±" +
+         num(s["stddev"], digits) + ", " + num(s["min"], digits) + "–" + num(s["max"], digits) +
          ", n=" + std::to_string(s.value("n", 0)) + ")";
 }
 

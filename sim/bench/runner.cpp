@@ -573,8 +573,13 @@ nlohmann::json summarize(const std::vector<double>& values) {
   for (double v : values) squares += (v - mean) * (v - mean);
   double stddev =
       values.size() > 1 ? std::sqrt(squares / static_cast<double>(values.size() - 1)) : 0.0;
+  std::vector<double> sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  std::size_t mid = sorted.size() / 2;
+  double median = sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   return {{"n", values.size()},
           {"mean", mean},
+          {"median", median},
           {"stddev", stddev},
           {"min", *std::min_element(values.begin(), values.end())},
           {"max", *std::max_element(values.begin(), values.end())}};

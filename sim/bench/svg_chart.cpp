@@ -50,7 +50,7 @@ std::vector<double> samples(const nlohmann::json& r, bool tok_s) {
 double nice_ceiling(double value) {
   if (value <= 0) return 1;
   double magnitude = std::pow(10.0, std::floor(std::log10(value)));
-  for (double step : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+  for (double step : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
     if (step * magnitude >= value) return step * magnitude;
   }
   return 10 * magnitude;

@@ -83,7 +83,7 @@ struct RunOptions {
 /// a baseline results document (`--baseline`), and stores them in it.
 void decide_results(nlohmann::json& results, const Suite& suite, const nlohmann::json* baseline);
 
-/// Mean, sample standard deviation, min and max of `values` ({} when empty).
+/// n, mean, median, sample standard deviation, min and max of `values` ({} when empty).
 [[nodiscard]] nlohmann::json summarize(const std::vector<double>& values);
 
 /// The model's context length as the server reports it (vLLM max_model_len, llama-server

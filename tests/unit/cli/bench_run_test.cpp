@@ -1,0 +1,212 @@
+// `llmwire bench` end to end against the in-process simulator, through llmwire::Client: a short
+// suite with report checks, pacing accuracy (50 tok/s, 80 ms), skips, Ollama, and faults.
+
+#include <doctest/doctest.h>
+
+#include "llmwire/client.hpp"
+#include "llmwire/version.hpp"
+#include "llmwire_sim/bench/report.hpp"
+#include "llmwire_sim/bench/runner.hpp"
+#include "llmwire_sim/model_simulator.hpp"
+
+using namespace llmwire;
+using namespace llmwire::bench;
+
+namespace {
+
+// The default suite, cut down so a CI run takes seconds: fewer and shorter generations.
+Suite short_suite() {
+  Suite s = default_suite();
+  s.name = "short";
+  s.throughput.runs = 1;
+  s.throughput.prompts.resize(2);
+  s.throughput.max_tokens = 60;
+  s.ttft.max_tokens = 4;
+  s.concurrency.max_tokens = 40;
+  s.long_context.input_tokens = 3000;
+  s.long_context.max_tokens = 40;
+  return s;
+}
+
+struct Run {
+  sim::ModelSimulator simulator;
+  Endpoint endpoint;
+  std::unique_ptr<Client> client;
+
+  explicit Run(sim::SimulatorOptions options, Dialect api = Dialect::openai,
+               ClientOptions client_options = {})
+      : simulator(std::move(options)) {
+    auto port = simulator.start();
+    REQUIRE(port);
+    endpoint.url = simulator.base_url();
+    endpoint.api = api;
+    endpoint.model = simulator.options().model;
+    endpoint.profile = simulator.options().profile;
+    endpoint.simulated = true;
+    endpoint.simulator = {{"profile", simulator.options().profile},
+                          {"tok_s", simulator.options().tok_s},
+                          {"ttft_ms", simulator.options().ttft_ms}};
+    client_options.endpoints = {endpoint.url};
+    client_options.api = api;
+    client = std::make_unique<Client>(std::move(client_options));
+  }
+
+  nlohmann::json run(const Suite& suite, RunOptions options = {}) {
+    if (!options.vram_unavailable_reason) options.vram_unavailable_reason = "simulated endpoint";
+    return run_suite(suite, endpoint, client_chat(*client), client_parallel_chat(*client), options);
+  }
+};
+
+bool has(const std::string& text, const std::string& needle) {
+  return text.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("a short suite runs end to end against the simulator and the report says what happened") {
+  Run r({.profile = "gemma4", .tok_s = 2000, .ttft_ms = 5});
+  std::vector<Progress> progress;
+  RunOptions options;
+  options.on_progress = [&](const Progress& p) { progress.push_back(p); };
+  auto results = r.run(short_suite(), options);
+
+  // The results file keeps every raw sample and where they came from.
+  CHECK(results["simulated"] == true);
+  CHECK(results["endpoint"] == r.endpoint.url);
+  CHECK(results["model"] == "gemma-4-26b-a4b-sim");
+  CHECK(results["profile"] == "gemma4");
+  CHECK(results["llmwire_version"] == version_string);
+  CHECK(!results["host"].get<std::string>().empty());
+  CHECK(results["time"].get<std::string>().size() == 20);
+  CHECK(results["tests"]["throughput"]["samples"].size() == 2);
+  CHECK(results["tests"]["ttft"]["samples"].size() == 5);
+  CHECK(results["tests"]["concurrency"]["samples"].size() == 3);
+  CHECK(results["tests"]["tools"]["samples"].size() == 8);
+  CHECK(results["requests"]["failed"] == 0);
+  for (const auto& s : results["tests"]["throughput"]["samples"]) {
+    CHECK(s["token_source"] == "server_usage");
+    CHECK(s["completion_tokens"] == 60);
+    CHECK(s["finish_reason"] == "length");
+  }
+  // Quality through the real client and the gemma4 profile: raw tool-call text recovered.
+  const auto& m = results["metrics"];
+  CHECK(m["tools_correct"] == 7);
+  CHECK(m["tools_recovered"] == 7);
+  CHECK(m["tools_structured"] == 0);
+  CHECK(m["persons_found"] == 7);
+  CHECK(m["places_found"] == 3);
+  CHECK(m["vision_colours"] == 5);
+  CHECK(m["vision_positions"] == 5);
+  CHECK(m["kannada_entities"] == 6);
+  CHECK(m["kannada_reply"] == true);
+  CHECK(m["vram_gb"].is_null());
+  CHECK(results["tests"]["long_context"]["needle_found"] == true);
+  CHECK(results["tests"]["long_context"]["samples"][0]["prompt_tokens"].get<int>() > 2000);
+
+  // Progress covers every request, ends at total, and its ETA reaches 0.
+  REQUIRE(!progress.empty());
+  CHECK(progress.back().done == progress.back().total);
+  CHECK(progress.back().eta_s == 0);
+
+  auto report = markdown_report(results);
+  CHECK(report.starts_with("> **simulated endpoint**"));
+  CHECK(has(report, "profile gemma4, paced at 2000 tok/s, TTFT 5 ms"));
+  CHECK(has(report, "| Metric | Value | Threshold | Status |"));
+  CHECK(has(report, "| tok/s | "));
+  CHECK(has(report, "| Tools | 7/8 (0.66) | ≥ 6/8 | **PASS** |"));
+  CHECK(has(report, "| Vision | 5/5 colours | ≥ 5 colours (working) | **PASS** |"));
+  CHECK(has(report, "| Entities | 7/7 persons, 3/3 places | ≥ 5 persons | **PASS** |"));
+  CHECK(has(report, "| Kannada | 6/6 entities, Kannada reply | ≥ 4 entities | **PASS** |"));
+  CHECK(has(report, "| VRAM | unavailable | ≤ 25 GB | **N/A** |"));
+  CHECK(has(report,
+            "| What did Priya say about the product launch? | search_memory | get_entity_details | "
+            "wrong"));
+  CHECK(has(report,
+            "## Decision\n\n**PASS** — meets every measured threshold (not measured: VRAM)."));
+
+  auto table = compare_table({results, results});
+  CHECK(has(table, "| **Tools** | 7/8 (0.66) | 7/8 (0.66) |"));
+  CHECK(has(table, "simulated endpoint"));
+}
+
+TEST_CASE("a bench against the simulator at 50 tok/s and 80 ms TTFT reports both within 2%") {
+  Run r({.profile = "gemma4", .tok_s = 50, .ttft_ms = 80});
+  Suite suite = short_suite();
+  suite.throughput.max_tokens = 100;  // 2 s a run: long enough that one late wake-up is noise
+  suite.ttft.prompts = {"Say hi.",       "Name a fruit.", "Name a river.", "Name a planet.",
+                        "Say a number.", "Name a city.",  "Say yes.",      "Name a bird.",
+                        "Name a tree.",  "Say bye."};
+  RunOptions options;
+  options.only = {"throughput", "ttft"};
+  auto results = r.run(suite, options);
+  const auto& tok_s = results["tests"]["throughput"]["tok_s"];
+  const auto& ttft = results["tests"]["ttft"]["ttft_ms"];
+  INFO(results["tests"].dump());
+  // Decode speed comes from the server's usage count over the span of the deltas, so the
+  // simulator's deadline pacing (not sleep granularity) decides it.
+  CHECK(tok_s["mean"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
+  CHECK(tok_s["min"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
+  // TTFT includes the loopback round trip and decoding; the median keeps one scheduler hiccup
+  // on a busy CI machine from deciding it.
+  CHECK(ttft["median"].get<double>() == doctest::Approx(80.0).epsilon(0.02));
+  CHECK(ttft["min"].get<double>() >= 80.0);  // never faster than the server's own delay
+  CHECK(results["metrics"]["tok_s"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
+}
+
+TEST_CASE("long context is skipped, with the reason, when the model's context is shorter") {
+  Run r({.profile = "gemma4", .tok_s = 5000, .ttft_ms = 0, .context_tokens = 8192});
+  RunOptions options;
+  options.only = {"long_context"};
+  auto results = r.run(default_suite(), options);  // 32000 in + 500 out
+  const auto& lc = results["tests"]["long_context"];
+  CHECK(lc["status"] == "skipped");
+  CHECK(lc["reason"] ==
+        "the model's context is 8192 tokens; this test needs 32500 (32000 in + 500 out)");
+  CHECK(has(markdown_report(results),
+            "| Long context | skipped: the model's context is 8192 tokens"));
+}
+
+TEST_CASE("over Ollama the server parses tool calls: the seeds' 7/8 structured, weighted 0.88") {
+  Run r({.profile = "gemma4", .tok_s = 5000, .ttft_ms = 0}, Dialect::ollama);
+  RunOptions options;
+  options.only = {"tools", "vision"};
+  auto results = r.run(default_suite(), options);
+  CHECK(results["metrics"]["tools_structured"] == 7);
+  CHECK(results["metrics"]["tools_recovered"] == 0);
+  CHECK(results["metrics"]["tools_weighted"].get<double>() == doctest::Approx(0.875));
+  CHECK(results["metrics"]["vision_colours"] == 5);  // images travel as Ollama base64 too
+  CHECK(has(markdown_report(results), "| Tools | 7/8 (0.88) | ≥ 6/8 | **PASS** |"));
+}
+
+TEST_CASE("a server that fails every request: recorded, scored, never a crash") {
+  Run r({.profile = "gemma4", .tok_s = 5000, .ttft_ms = 0, .fault = sim::Fault::http_500},
+        Dialect::openai, {.max_retries = 0});
+  RunOptions options;
+  options.only = {"ttft", "tools", "vision"};
+  auto results = r.run(default_suite(), options);
+  CHECK(results["requests"]["failed"] == results["requests"]["total"]);
+  CHECK(results["metrics"]["stability"] == 0.0);
+  CHECK(results["metrics"]["ttft_ms"].is_null());
+  CHECK(results["metrics"]["tools_correct"] == 0);
+  CHECK(has(results["tests"]["ttft"]["samples"][0]["error"].get<std::string>(), "HTTP 500"));
+  CHECK(results["decision"]["outcome"] == "FAIL");
+  auto report = markdown_report(results);
+  CHECK(has(report, "| TTFT | not measured | ≤ 200 ms | **N/A** |"));
+  CHECK(has(report, "| Tools | 0/8 (0.00) | ≥ 6/8 | **FAIL** |"));
+}
+
+TEST_CASE("a mid-stream disconnect counts against stability") {
+  Run r({.profile = "gemma4",
+         .tok_s = 5000,
+         .ttft_ms = 0,
+         .fault = sim::Fault::disconnect,
+         .fault_after_tokens = 5},
+        Dialect::openai, {.max_retries = 0});
+  Suite suite = short_suite();
+  RunOptions options;
+  options.only = {"throughput"};
+  auto results = r.run(suite, options);
+  CHECK(results["requests"]["failed"] == 2);
+  for (const auto& s : results["tests"]["throughput"]["samples"]) CHECK(!s["error"].is_null());
+  CHECK(results["metrics"]["stability"] == 0.0);
+}

@@ -1,0 +1,80 @@
+// The suite file: the compiled-in default equals the shipped file, and bad files say what is wrong.
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "llmwire_sim/bench/suite.hpp"
+
+using namespace llmwire;
+using namespace llmwire::bench;
+
+TEST_CASE("the compiled-in default suite is share/llmwire/suites/default.json") {
+  std::ifstream in(LLMWIRE_SOURCE_DIR "/share/llmwire/suites/default.json");
+  REQUIRE(in);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  CHECK(nlohmann::json::parse(buffer.str()) == nlohmann::json::parse(default_suite_json()));
+  auto loaded = load_suite(LLMWIRE_SOURCE_DIR "/share/llmwire/suites/default.json");
+  REQUIRE(loaded);
+}
+
+TEST_CASE("the default suite is the seeds' matrix") {
+  const auto& s = default_suite();
+  CHECK(s.thinking == Thinking::off);
+  CHECK(s.throughput.prompts.size() == 5);
+  CHECK(s.throughput.runs == 5);
+  CHECK(s.throughput.max_tokens == 500);
+  CHECK(s.ttft.prompts.size() == 5);
+  CHECK(s.concurrency.parallel == 3);
+  CHECK(s.long_context.input_tokens == 32000);
+  CHECK(s.long_context.max_tokens == 500);
+  CHECK(s.entities.persons.size() == 7);
+  CHECK(s.entities.places.size() == 3);
+  CHECK(s.tools.cases.size() == 8);
+  CHECK(s.tools.tools.size() == 3);
+  CHECK(s.vision.grid.size() == 10);
+  CHECK(s.vision.grid[0].size() == 10);
+  CHECK(s.vision.palette.size() == 5);
+  CHECK(s.kannada.entities.size() == 6);
+  CHECK(s.thresholds.tok_s_min == 40);
+  CHECK(s.thresholds.ttft_ms_max == 200);
+  CHECK(s.thresholds.vram_gb_max == 25);
+  CHECK(s.thresholds.tools_min == 6);
+  CHECK(s.weights.quality == 40);
+  CHECK(s.weights.performance == 25);
+  CHECK(s.weights.vision == 20);
+  CHECK(s.weights.vram == 10);
+  CHECK(s.weights.stability == 5);
+  CHECK(s.swap_margin == 0.15);
+  // TTFT prompts differ from each other so a prefix cache cannot serve one from another.
+  for (std::size_t i = 1; i < s.ttft.prompts.size(); ++i)
+    CHECK(s.ttft.prompts[i] != s.ttft.prompts[0]);
+}
+
+TEST_CASE("a partial suite keeps the defaults for what it leaves out") {
+  auto s = parse_suite(nlohmann::json::parse(R"({"name":"mine","thresholds":{"tok_s_min":25}})"));
+  REQUIRE(s);
+  CHECK(s->name == "mine");
+  CHECK(s->thresholds.tok_s_min == 25);
+  CHECK(s->thresholds.ttft_ms_max == 200);
+}
+
+TEST_CASE("bad suites are errors that name the problem") {
+  auto wrong_type =
+      parse_suite(nlohmann::json::parse(R"({"tests":{"throughput":{"runs":"five"}}})"));
+  REQUIRE_FALSE(wrong_type);
+  CHECK(wrong_type.error().kind == ErrorKind::parse);
+  CHECK(wrong_type.error().message == "suite: 'tests.throughput.runs' has the wrong type");
+  auto bad_grid = parse_suite(nlohmann::json::parse(
+      R"({"tests":{"vision":{"grid":["RX"],"palette":{"R":{"name":"red","rgb":[255,0,0]}}}}})"));
+  REQUIRE_FALSE(bad_grid);
+  CHECK(bad_grid.error().message == "suite: 'tests.vision.grid' uses 'X', not in the palette");
+  auto thinking = parse_suite(nlohmann::json::parse(R"({"thinking":"maybe"})"));
+  REQUIRE_FALSE(thinking);
+  auto missing = load_suite("/nonexistent/suite.json");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().kind == ErrorKind::io);
+  CHECK_FALSE(parse_suite(nlohmann::json::array()));
+}
