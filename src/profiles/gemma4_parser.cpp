@@ -2,6 +2,8 @@
 // `<|tool_call>call:NAME{…}<tool_call|>` calls, plus the variants real models emit. A scan state
 // machine: each byte is looked at once, except a held-back partial marker.
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "profiles/gemma4_args.hpp"
@@ -22,6 +24,23 @@ bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '.' || c == ':';
 }
+
+// What a marker in content does.
+enum class Act { channel, channel_close, call, call_implied, call_text, sentinel, drop };
+// `<call>` is `<|tool_call>call:` broken apart (seen with multimodal input); `<tool_call>` is the
+// Hermes spelling some fine-tunes mix in. End-of-turn sentinels are held: dropped at the end,
+// kept if text follows (then they were prose).
+constexpr std::string_view content_marker_text[] = {
+    "<|channel>",   "<channel|>",       "<|tool_call>",
+    "<call>",       "<tool_call>",      "<turn|>",
+    "<eos>",        "<end_of_turn>",    "<tool_call|>",
+    "</tool_call>", "<|tool_response>", "<tool_response|>",
+    "<|turn>"};
+constexpr Act content_marker_act[] = {
+    Act::channel,  Act::channel_close, Act::call,     Act::call_implied, Act::call_text,
+    Act::sentinel, Act::sentinel,      Act::sentinel, Act::drop,         Act::drop,
+    Act::drop,     Act::drop,          Act::drop};
+static_assert(std::size(content_marker_text) == std::size(content_marker_act));
 
 bool all_space(std::string_view s) {
   for (char c : s) {
@@ -58,7 +77,11 @@ class Gemma4Parser final : public OutputParser {
     std::string buf = std::move(hold_);
     hold_.clear();
     run(std::move(buf), true, out);
-    if (mode_ == Mode::header || mode_ == Mode::body) report_incomplete(out);
+    if (mode_ == Mode::header && !opener_.empty()) {
+      abandon_header(out);  // a textual opener with no body after it was prose
+    } else if (mode_ == Mode::header || mode_ == Mode::body) {
+      report_incomplete(out);
+    }
     pending_turn_.clear();  // a trailing end-of-turn marker is never content
     return out.ok();
   }
@@ -80,6 +103,8 @@ class Gemma4Parser final : public OutputParser {
   bool channel_drop_ = false;    // thinking off: channel text is not reported
   // The call being read.
   std::string header_;
+  std::string opener_;       // a textual opener (`<call>`), restored if no call follows
+  std::size_t implied_ = 0;  // leading header bytes the opener implied
   std::string name_;
   std::string body_;
   std::size_t scan_pos_ = 0;
@@ -138,8 +163,12 @@ class Gemma4Parser final : public OutputParser {
     pending_turn_.clear();
   }
 
-  void enter_header(std::string_view implied) {
+  /// `opener` is the marker's text when it was not a special token (given back as content
+  /// if no call follows); `implied` is header text the opener stands for.
+  void enter_header(std::string_view opener, std::string_view implied) {
     mode_ = Mode::header;
+    opener_.assign(opener);
+    implied_ = implied.size();
     header_.assign(implied);
     pending_turn_.clear();
   }
@@ -166,7 +195,7 @@ class Gemma4Parser final : public OutputParser {
       if (m < 0 && !final) return Step::need_more;
       line_start_ = false;
       if (m > 0) {
-        enter_header(rest.substr(0, name_end));
+        enter_header("", rest.substr(0, name_end));
         pos += name_end + 1;  // past '{'
         begin_body(out);
         return Step::progress;
@@ -186,11 +215,7 @@ class Gemma4Parser final : public OutputParser {
         line_start_ = true;
         return Step::progress;
       }
-      const int id =
-          marker_at(all, q,
-                    {"<|channel>", "<channel|>", "<|tool_call>", "<call>", "<tool_call|>",
-                     "<turn|>", "<|tool_response>", "<tool_response|>", "<|turn>"},
-                    final);
+      const int id = marker_at(all, q, content_marker_text, final);
       if (id == MarkerHit::none) {
         pos = q + 1;
         continue;
@@ -198,18 +223,19 @@ class Gemma4Parser final : public OutputParser {
       emit_content(all.substr(seg, q - seg), out);
       pos = q;
       if (id == MarkerHit::partial) return Step::need_more;
-      static constexpr std::size_t sizes[] = {10, 10, 12, 6, 12, 7, 16, 16, 7};
-      pos += sizes[id];
-      switch (id) {
-        case 0: enter_channel(true, options_.thinking == Thinking::off); break;
-        case 1: line_start_ = true; break;  // stray closer; a bare call may follow
-        case 2: enter_header(""); break;
-        case 3: enter_header("call:"); break;
-        case 5:
+      const std::string_view marker = content_marker_text[id];
+      pos += marker.size();
+      switch (content_marker_act[id]) {
+        case Act::channel: enter_channel(true, options_.thinking == Thinking::off); break;
+        case Act::channel_close: line_start_ = true; break;  // stray closer; a bare call may follow
+        case Act::call: enter_header("", ""); break;
+        case Act::call_implied: enter_header(marker, "call:"); break;
+        case Act::call_text: enter_header(marker, ""); break;
+        case Act::sentinel:
           at_output_start_ = false;
-          pending_turn_.append("<turn|>");
+          pending_turn_.append(marker);
           break;
-        default: at_output_start_ = false; break;  // stray closers and turn openers: dropped
+        case Act::drop: at_output_start_ = false; break;  // stray closers and turn openers
       }
       return Step::progress;
     }
@@ -258,7 +284,7 @@ class Gemma4Parser final : public OutputParser {
         mode_ = Mode::content;
         line_start_ = true;
         break;
-      case 1: enter_header(""); break;  // a call ends an unclosed thought
+      case 1: enter_header("", ""); break;  // a call ends an unclosed thought
       case 2: mode_ = Mode::content; break;
       default: break;  // a repeated opener inside the channel
     }
@@ -272,7 +298,7 @@ class Gemma4Parser final : public OutputParser {
       const std::size_t stop = q == std::string_view::npos ? all.size() : q;
       header_.append(all.substr(pos, stop - pos));
       pos = stop;
-      if (header_.size() > max_header) {
+      if (header_.size() > max_header || (!opener_.empty() && !header_plausible())) {
         abandon_header(out);
         return Step::progress;
       }
@@ -282,21 +308,21 @@ class Gemma4Parser final : public OutputParser {
         begin_body(out);
         return Step::progress;
       }
-      const int id =
-          marker_at(all, q, {"<tool_call|>", "<turn|>", "<|tool_call>", "<channel|>"}, final);
+      const int id = marker_at(
+          all, q, {"<tool_call|>", "<turn|>", "<|tool_call>", "<channel|>", "</tool_call>"}, final);
       if (id == MarkerHit::partial) return Step::need_more;
       if (id == MarkerHit::none) {
         header_.push_back('<');
         ++pos;
         continue;
       }
-      static constexpr std::size_t sizes[] = {12, 7, 12, 10};
+      static constexpr std::size_t sizes[] = {12, 7, 12, 10, 12};
       pos += sizes[id];
       if (id == 2) {
-        enter_header("");  // a new call began before this one had a body: drop the stub
+        enter_header("", "");  // a new call began before this one had a body: drop the stub
         return Step::progress;
       }
-      if (id <= 1 && !header_name().empty()) {
+      if ((id <= 1 || id == 4) && !header_name().empty()) {
         // `<|tool_call>call:NAME<tool_call|>`: a call without arguments.
         name_ = header_name();
         begin_events(out);
@@ -307,6 +333,17 @@ class Gemma4Parser final : public OutputParser {
       return Step::progress;
     }
     return Step::progress;
+  }
+
+  /// After a textual opener (`<call>`, `<tool_call>`), only a name may follow before '{';
+  /// anything else means the opener was prose.
+  [[nodiscard]] bool header_plausible() const {
+    std::string_view h = std::string_view(header_).substr(std::min(implied_, header_.size()));
+    while (!h.empty() && is_space(h.front())) h.remove_prefix(1);
+    for (char c : h) {
+      if (!is_name_char(c)) return false;
+    }
+    return true;
   }
 
   /// NAME out of `call:NAME`, tolerating `:call:NAME` and a missing `call:`.
@@ -320,7 +357,7 @@ class Gemma4Parser final : public OutputParser {
 
   void abandon_header(Emitter& out) {
     mode_ = Mode::content;
-    std::string text = std::move(header_);
+    std::string text = opener_ + header_.substr(std::min(implied_, header_.size()));
     header_.clear();
     emit_content(text, out);
   }
@@ -384,7 +421,7 @@ class Gemma4Parser final : public OutputParser {
       if (c == '<') {
         const int id = marker_at(b, i,
                                  {quote_token, "<tool_call|>", "<turn|>", "<|tool_response>",
-                                  "<|tool_call>", "<|channel>"},
+                                  "</tool_call>", "<|tool_call>", "<|channel>"},
                                  final);
         if (id == MarkerHit::partial) {
           scan_pos_ = i;
@@ -403,7 +440,7 @@ class Gemma4Parser final : public OutputParser {
         if (id > 0) {
           // Special tokens are never argument text: they end the call even inside a string
           // the model forgot to close. Closers are consumed; openers start what follows.
-          static constexpr std::size_t sizes[] = {0, 12, 7, 16, 0, 0};
+          static constexpr std::size_t sizes[] = {0, 12, 7, 16, 12, 0, 0};
           leftover.assign(b.substr(i + sizes[id]));
           finish_body(i, out);
           return true;

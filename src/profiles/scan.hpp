@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,7 +25,7 @@ struct MarkerHit {
 /// Cost is linear in the text scanned: the caller never passes the same bytes twice, except
 /// a partial tail, which is shorter than the longest marker.
 inline MarkerHit find_marker(std::string_view text, std::size_t from,
-                             std::initializer_list<std::string_view> markers, bool final) {
+                             std::span<const std::string_view> markers, bool final) {
   for (std::size_t p = text.find('<', from); p != std::string_view::npos;
        p = text.find('<', p + 1)) {
     const std::string_view tail = text.substr(p);
@@ -43,7 +44,7 @@ inline MarkerHit find_marker(std::string_view text, std::size_t from,
 /// Which marker starts exactly at `p` (text[p] is '<'): its index, MarkerHit::partial when the
 /// rest of `text` is a proper prefix of one (and not `final`), or MarkerHit::none.
 inline int marker_at(std::string_view text, std::size_t p,
-                     std::initializer_list<std::string_view> markers, bool final) {
+                     std::span<const std::string_view> markers, bool final) {
   const std::string_view tail = text.substr(p);
   int id = 0;
   bool maybe = false;
@@ -53,6 +54,18 @@ inline int marker_at(std::string_view text, std::size_t p,
     ++id;
   }
   return maybe ? MarkerHit::partial : MarkerHit::none;
+}
+
+inline MarkerHit find_marker(std::string_view text, std::size_t from,
+                             std::initializer_list<std::string_view> markers, bool final) {
+  return find_marker(text, from, std::span<const std::string_view>(markers.begin(), markers.size()),
+                     final);
+}
+
+inline int marker_at(std::string_view text, std::size_t p,
+                     std::initializer_list<std::string_view> markers, bool final) {
+  return marker_at(text, p, std::span<const std::string_view>(markers.begin(), markers.size()),
+                   final);
 }
 
 /// True when `text` is a proper prefix of `word` (more bytes could still complete it).

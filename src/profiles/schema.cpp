@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "llmwire/json.hpp"
 #include "profiles/scan.hpp"
 
 namespace llmwire::profiles_detail {
@@ -107,6 +108,24 @@ nlohmann::json parse_number(std::string_view s) {
   return d;
 }
 
+/// Strict JSON, or a Python literal (`{'a': True}`, as vLLM's ast.literal_eval fallback takes):
+/// only repairs that change spelling, never ones that invent structure, so "{not valid json"
+/// stays text for a string|object parameter.
+nlohmann::json parse_structured(std::string_view text) {
+  nlohmann::json v = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!v.is_discarded()) return v;
+  auto repaired = json::repair(text);
+  if (!repaired) return nlohmann::json(nlohmann::json::value_t::discarded);
+  for (const auto& r : repaired->repairs) {
+    if (r.find("quotes to double quotes") == std::string::npos &&
+        r.find("Python True/False/None") == std::string::npos &&
+        r.find("trailing or leading comma") == std::string::npos) {
+      return nlohmann::json(nlohmann::json::value_t::discarded);
+    }
+  }
+  return std::move(repaired->value);
+}
+
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -174,7 +193,7 @@ nlohmann::json convert_by_types(std::string_view text, const TypeSet& types) {
     if (iequals(t, "false")) return false;
   }
   if (types.object || types.array) {
-    nlohmann::json v = nlohmann::json::parse(t, nullptr, /*allow_exceptions=*/false);
+    nlohmann::json v = parse_structured(t);
     if ((types.object && v.is_object()) || (types.array && v.is_array())) return v;
   }
   if (types.null && !types.string && t == "null") return nullptr;

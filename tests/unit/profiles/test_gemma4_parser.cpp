@@ -263,3 +263,19 @@ TEST_CASE("g4-096 / g4-099: unquoted words are text; commas split them only befo
         calls({{"write", R"({"content":"\n\n# Guide\n\nKeep code small, designed to last."})"},
                {"write", R"({"content":"hello","mode":"fast"})"}}));
 }
+
+TEST_CASE("gemma4: end-of-turn sentinels and the Hermes spelling of the call markers") {
+  // <eos> and Gemma 3's <end_of_turn> are trailing sentinels like <turn|>.
+  auto r = parse_all_ways("final answer<turn|><eos>");
+  CHECK(r.content == "final answer");
+  auto eot = parse_all_ways("answer<end_of_turn>\n");
+  CHECK(llmwire::test::trim_copy(eot.content) == "answer");
+  // Some fine-tunes write <tool_call>…</tool_call> around a Gemma call.
+  auto hermes_tags = parse_all_ways("<tool_call>call:f{a:1}</tool_call>after");
+  CHECK(hermes_tags.calls == calls({{"f", R"({"a":1})"}}));
+  CHECK(hermes_tags.content == "after");
+  // A textual opener with no call after it is given back as text.
+  auto prose = parse_all_ways("use the <call> tag and <tool_call> too");
+  CHECK(prose.calls.empty());
+  CHECK(prose.content == "use the <call> tag and <tool_call> too");
+}

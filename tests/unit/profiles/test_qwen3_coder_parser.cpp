@@ -137,3 +137,21 @@ TEST_CASE("qc-042: with thinking off a spurious </think> stays in content") {
   CHECK(llmwire::test::trim_copy(r.content) == "</think>\nSome content after spurious tag.");
   CHECK(r.reasoning.empty());
 }
+
+TEST_CASE("qwen3-coder: object/array parameters accept Python literals, never invented structure") {
+  // vLLM falls back to ast.literal_eval; a value that is not a literal at all stays text.
+  ParserOptions typed;
+  typed.tools.push_back(llmwire::ToolSpec{
+      .name = "f",
+      .parameters = nlohmann::json::parse(
+          R"({"type":"object","properties":{"o":{"type":"object"},"a":{"type":"array"},"s":{"type":["string","object"]}}})")});
+  auto r = parse_all_ways(
+      "<tool_call>\n<function=f>\n<parameter=o>\n{'k': True, 'n': "
+      "None}\n</parameter>\n<parameter=a>\n['x', 1,]\n"
+      "</parameter>\n<parameter=s>\n{not valid json\n</parameter>\n</function>\n</tool_call>",
+      typed);
+  CHECK(
+      r.calls ==
+      nlohmann::json::parse(
+          R"([{"name":"f","arguments":{"o":{"k":true,"n":null},"a":["x",1],"s":"{not valid json"}}])"));
+}
