@@ -194,7 +194,8 @@ PY
 check "--watch delta is about $GIB GiB" $?
 
 kill "$SHELL_PID" "$HELPER_PID" 2>/dev/null
-wait 2>/dev/null
+# Wait for the shell only: a bare `wait` would also wait for the tee above, which never ends.
+wait "$SHELL_PID" 2>/dev/null
 rm -rf "$HELPER_DIR"
 say "summary: $failures failed check(s)"
 [ "$failures" = 0 ]

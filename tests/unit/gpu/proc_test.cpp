@@ -1,6 +1,8 @@
 // process_tree (/proc walk) and read_unified_memory (/proc/meminfo) against constructed files.
 
 #include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 
@@ -48,10 +50,36 @@ TEST_CASE("process_tree: a parent cycle in a malformed /proc terminates") {
   CHECK(tree->size() == 2);
 }
 
-TEST_CASE("process_tree on the real /proc finds this process") {
+TEST_CASE("process_tree uses task children lists when the kernel has them") {
+  auto proc = gpu_test::scratch_dir("children") / "proc";
+  // The stat files say everyone's parent is 1: only the children lists link the tree, so a
+  // correct answer proves they were used (and that every thread's list counts).
+  for (unsigned pid : {1U, 50U, 51U, 52U, 53U, 60U}) gpu_test::add_process(proc, pid, 1);
+  gpu_test::write_file(proc / "50" / "task" / "50" / "children", "51 ");
+  gpu_test::write_file(proc / "50" / "task" / "57" / "children", "52 53\n");  // a thread's child
+  gpu_test::write_file(proc / "51" / "task" / "51" / "children", "");
+  gpu_test::write_file(proc / "52" / "task" / "52" / "children", "50 ");  // a cycle is ignored
+  auto tree = process_tree(50, proc.string());
+  REQUIRE(tree.has_value());
+  auto sorted = *tree;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(tree->front() == 50);
+  CHECK(sorted == std::vector<std::uint32_t>{50, 51, 52, 53});
+}
+
+TEST_CASE("process_tree on the real /proc finds this process and a child") {
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
   auto tree = process_tree(static_cast<std::uint32_t>(getpid()));
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
   REQUIRE(tree.has_value());
   CHECK(tree->front() == static_cast<std::uint32_t>(getpid()));
+  CHECK(std::find(tree->begin(), tree->end(), static_cast<std::uint32_t>(child)) != tree->end());
 }
 
 TEST_CASE("read_unified_memory: MemTotal − MemAvailable, in bytes") {
