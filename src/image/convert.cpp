@@ -1,0 +1,245 @@
+// Image conversion (issue 5): decode with stb_image (compiled into this one translation unit,
+// static, only the formats we sniff), flatten/scale, encode PNG with libspng.
+
+#include <spng.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <limits>
+#include <memory>
+
+#include "llmwire/image.hpp"
+
+// Only the formats sniff() admits reach the decoder, so the rest of stb (PSD, HDR, TGA…,
+// some without magic bytes) stays out: less code exposed to hostile files.
+#define STB_IMAGE_STATIC
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_NO_STDIO
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_GIF
+#define STBI_MAX_DIMENSIONS (1 << 16)
+#include <stb_image.h>
+
+#define STB_IMAGE_RESIZE_STATIC
+#define STB_IMAGE_RESIZE_IMPLEMENTATION
+#include <stb_image_resize.h>
+
+namespace llmwire::image {
+
+namespace {
+
+struct StbFree {
+  void operator()(stbi_uc* p) const { stbi_image_free(p); }
+};
+
+/// RGBA pixels, 8 bits per channel.
+struct Pixels {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> rgba;
+};
+
+Result<std::vector<std::uint8_t>> encode_png(const std::uint8_t* data, int width, int height,
+                                             int channels) {
+  std::unique_ptr<spng_ctx, decltype(&spng_ctx_free)> ctx(spng_ctx_new(SPNG_CTX_ENCODER),
+                                                          &spng_ctx_free);
+  if (!ctx) return fail(ErrorKind::internal, "libspng: cannot create an encoder");
+  spng_set_option(ctx.get(), SPNG_ENCODE_TO_BUFFER, 1);
+  spng_ihdr ihdr{};
+  ihdr.width = static_cast<std::uint32_t>(width);
+  ihdr.height = static_cast<std::uint32_t>(height);
+  ihdr.bit_depth = 8;
+  ihdr.color_type = channels == 4 ? SPNG_COLOR_TYPE_TRUECOLOR_ALPHA : SPNG_COLOR_TYPE_TRUECOLOR;
+  if (int err = spng_set_ihdr(ctx.get(), &ihdr))
+    return fail(ErrorKind::internal, std::string("libspng: ") + spng_strerror(err));
+  const std::size_t size =
+      static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * channels;
+  if (int err = spng_encode_image(ctx.get(), data, size, SPNG_FMT_PNG, SPNG_ENCODE_FINALIZE))
+    return fail(ErrorKind::internal, std::string("libspng: ") + spng_strerror(err));
+  std::size_t length = 0;
+  int err = 0;
+  std::unique_ptr<void, decltype(&std::free)> buffer(spng_get_png_buffer(ctx.get(), &length, &err),
+                                                     &std::free);
+  if (!buffer || err)
+    return fail(ErrorKind::internal, std::string("libspng: ") + spng_strerror(err));
+  const auto* begin = static_cast<const std::uint8_t*>(buffer.get());
+  return std::vector<std::uint8_t>(begin, begin + length);
+}
+
+/// Debian's stb_image (2022) writes past its Huffman arrays when a DHT segment declares more
+/// than 256 codes (found by fuzz/fuzz_image_sniff.cpp under UBSan; upstream later added the
+/// check). Walk the JPEG's marker segments and refuse such tables before stb sees them.
+bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
+  std::size_t i = 2;  // after SOI
+  bool entropy = false;
+  while (i + 1 < b.size()) {
+    if (entropy || b[i] != 0xFF) {
+      // Entropy-coded data: a marker is 0xFF followed by neither 0x00 (stuffing) nor RSTn.
+      while (i + 1 < b.size() && !(b[i] == 0xFF && b[i + 1] != 0x00 && b[i + 1] != 0xFF &&
+                                   !(b[i + 1] >= 0xD0 && b[i + 1] <= 0xD7)))
+        ++i;
+      entropy = false;
+      continue;
+    }
+    const std::uint8_t marker = b[i + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++i;
+      continue;
+    }
+    if (marker == 0xD9) return true;  // EOI
+    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+      i += 2;
+      continue;
+    }
+    if (i + 3 >= b.size()) return true;  // truncated: stb reports it
+    const std::size_t length = (std::size_t{b[i + 2]} << 8) | b[i + 3];
+    if (length < 2) return false;
+    const std::size_t end = std::min(b.size(), i + 2 + length);
+    if (marker == 0xC4) {
+      for (std::size_t p = i + 4; p < end;) {
+        if (p + 17 > end) return false;
+        std::size_t codes = 0;
+        for (std::size_t k = 1; k <= 16; ++k) codes += b[p + k];
+        if (codes > 256) return false;
+        p += 17 + codes;
+      }
+    }
+    entropy = marker == 0xDA;  // scan data follows a start-of-scan header
+    i = i + 2 + length;
+  }
+  return true;
+}
+
+}  // namespace
+
+ImagePolicy policy_for(const llmwire::ImagePolicy& profile_policy) noexcept {
+  ImagePolicy policy;
+  policy.convert_to_png = profile_policy.convert_to_png;
+  policy.flatten_alpha = profile_policy.flatten_alpha;
+  policy.max_side = profile_policy.max_side;
+  return policy;
+}
+
+Result<PreparedImage> prepare_image(std::span<const std::uint8_t> bytes,
+                                    const ImagePolicy& policy) {
+  if (bytes.empty()) return fail(ErrorKind::invalid_argument, "the image is empty");
+  if (bytes.size() > policy.max_bytes ||
+      bytes.size() > std::size_t{std::numeric_limits<int>::max()}) {
+    return fail(ErrorKind::invalid_argument, "the image is " + std::to_string(bytes.size()) +
+                                                 " bytes; the limit is " +
+                                                 std::to_string(policy.max_bytes));
+  }
+  const Format format = sniff(bytes);
+  const std::string name(to_string(format));
+  switch (format) {
+    case Format::png:
+    case Format::jpeg:
+    case Format::bmp:
+    case Format::gif: break;
+    case Format::webp:
+      if (!policy.convert_to_png) {
+        // Passed through untouched: the server decodes it (we have no decoder to check it).
+        return PreparedImage{
+            .bytes = {bytes.begin(), bytes.end()}, .media_type = "image/webp", .original = format};
+      }
+      return fail(ErrorKind::unsupported,
+                  "WebP images cannot be converted (no WebP decoder in this build); convert it "
+                  "to PNG or JPEG first");
+    default:
+      return fail(ErrorKind::unsupported,
+                  "not an image llmwire recognises (PNG, JPEG, BMP, GIF, WebP by their magic "
+                  "bytes)");
+  }
+
+  if (format == Format::jpeg && !jpeg_huffman_tables_ok(bytes)) {
+    return fail(ErrorKind::parse, "cannot decode the jpeg image: corrupt Huffman table");
+  }
+  const auto* data = bytes.data();
+  const int length = static_cast<int>(bytes.size());
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info_from_memory(data, length, &width, &height, &channels)) {
+    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + stbi_failure_reason());
+  }
+  if (width <= 0 || height <= 0 ||
+      static_cast<std::size_t>(width) * static_cast<std::size_t>(height) > policy.max_pixels) {
+    return fail(ErrorKind::invalid_argument, "the " + name + " image is " + std::to_string(width) +
+                                                 "x" + std::to_string(height) +
+                                                 " pixels; the limit is " +
+                                                 std::to_string(policy.max_pixels) + " pixels");
+  }
+  std::unique_ptr<stbi_uc, StbFree> decoded(
+      stbi_load_from_memory(data, length, &width, &height, &channels, 4));
+  if (!decoded) {
+    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + stbi_failure_reason());
+  }
+  const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
+  std::uint8_t* rgba = decoded.get();
+
+  // Alpha: all zero means "no alpha was written" (32-bit BMPs): opaque, or it would turn
+  // into an empty or black picture. Otherwise note whether anything is see-through.
+  bool all_zero = true, all_opaque = true;
+  for (std::size_t i = 0; i < pixels; ++i) {
+    const std::uint8_t a = rgba[i * 4 + 3];
+    all_zero = all_zero && a == 0;
+    all_opaque = all_opaque && a == 255;
+  }
+  if (all_zero) {
+    for (std::size_t i = 0; i < pixels; ++i) rgba[i * 4 + 3] = 255;
+    all_opaque = true;
+  }
+
+  const bool too_big = policy.max_side > 0 && std::max(width, height) > policy.max_side;
+  const bool must_flatten = policy.flatten_alpha && !all_opaque;
+  const bool must_convert = policy.convert_to_png && format != Format::png;
+  // A zero-alpha original is re-encoded even when it could pass: the server must not see it.
+  if (!too_big && !must_flatten && !must_convert && !all_zero) {
+    return PreparedImage{.bytes = {bytes.begin(), bytes.end()},
+                         .media_type = std::string(media_type(format)),
+                         .width = width,
+                         .height = height,
+                         .original = format};
+  }
+
+  // Flatten onto white, or keep RGBA when transparency is wanted and present.
+  const int out_channels = (policy.flatten_alpha || all_opaque) ? 3 : 4;
+  std::vector<std::uint8_t> out(pixels * static_cast<std::size_t>(out_channels));
+  for (std::size_t i = 0; i < pixels; ++i) {
+    const std::uint8_t* p = rgba + i * 4;
+    if (out_channels == 4) {
+      std::copy(p, p + 4, out.begin() + static_cast<std::ptrdiff_t>(i * 4));
+      continue;
+    }
+    const unsigned a = p[3];
+    for (int c = 0; c < 3; ++c) {
+      // c*a + 255*(255-a), rounded, / 255
+      out[i * 3 + c] = static_cast<std::uint8_t>((p[c] * a + 255u * (255u - a) + 127u) / 255u);
+    }
+  }
+  decoded.reset();
+
+  if (too_big) {
+    const double scale = static_cast<double>(policy.max_side) / std::max(width, height);
+    const int new_w = std::max(1, static_cast<int>(width * scale + 0.5));
+    const int new_h = std::max(1, static_cast<int>(height * scale + 0.5));
+    std::vector<std::uint8_t> scaled(static_cast<std::size_t>(new_w) * new_h * out_channels);
+    if (!stbir_resize_uint8(out.data(), width, height, 0, scaled.data(), new_w, new_h, 0,
+                            out_channels)) {
+      return fail(ErrorKind::internal, "cannot scale the image");
+    }
+    out = std::move(scaled);
+    width = new_w;
+    height = new_h;
+  }
+
+  auto png = encode_png(out.data(), width, height, out_channels);
+  if (!png) return tl::unexpected(png.error());
+  return PreparedImage{.bytes = std::move(*png),
+                       .media_type = "image/png",
+                       .width = width,
+                       .height = height,
+                       .original = format,
+                       .converted = true};
+}
+
+}  // namespace llmwire::image
