@@ -249,7 +249,15 @@ class Client::Impl {
     Transfer* raw = transfer.get();
     transfer->sink = [raw](const Event& event) {
       raw->timings.on_event(event, Clock::now());
-      return raw->user_sink ? raw->user_sink(event) : true;
+      if (!raw->user_sink) return true;
+      // An exception must not unwind through libcurl's C frames: it cancels the stream instead.
+      try {
+        return raw->user_sink(event);
+      } catch (...) {
+        raw->abort_error =
+            make_error(ErrorKind::cancelled, "the event callback threw an exception");
+        return false;
+      }
     };
     transfer->tried.assign(endpoints_.size(), false);
     {

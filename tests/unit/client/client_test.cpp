@@ -608,3 +608,21 @@ TEST_CASE("destroying the Client cancels running streams") {
   }
   s.server.stop();
 }
+
+TEST_CASE("an exception from the callback cancels the stream instead of crossing libcurl") {
+  Server s;
+  s.server.set_default(ScriptedReply::sse(vllm_stream({"a", "b", "c"})));
+  Client client(options_for({s.server.base_url()}));
+  auto result = client.stream(hello(), [&](const Event& e) -> bool {
+    if (std::holds_alternative<ContentDelta>(e)) throw std::runtime_error("boom");
+    return true;
+  });
+  REQUIRE(result);
+  CHECK(result->cancelled);
+  REQUIRE(result->error);
+  CHECK(result->error->message.find("exception") != std::string::npos);
+  // The client keeps working afterwards.
+  auto next = client.chat(hello());
+  REQUIRE(next);
+  CHECK(next->content == "abc");
+}
