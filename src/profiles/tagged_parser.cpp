@@ -1,5 +1,7 @@
 #include "profiles/tagged_parser.hpp"
 
+#include <span>
+
 namespace llmwire::profiles_detail {
 
 TaggedParser::TaggedParser(ParserOptions options) : options_(std::move(options)) {
@@ -46,11 +48,25 @@ void TaggedParser::run(std::string buf, bool final, Emitter& out) {
     if (pos >= buf.size()) return;
     const std::string_view all(buf);
     const bool reasoning = mode_ == Mode::reasoning;
-    // In content `</think>` stays text (Ollama keeps a spurious one verbatim); in reasoning a
-    // repeated `<think>` is dropped.
-    const MarkerHit hit =
-        reasoning ? find_marker(all, pos, {"</think>", "<tool_call>", "<think>"}, final)
-                  : find_marker(all, pos, {"<think>", "<tool_call>", "</tool_call>"}, final);
+    // In content `</think>` stays text (Ollama keeps a spurious one verbatim); with thinking
+    // off `<think>` does too, since nothing the model writes then is reasoning (Ollama's rule).
+    // In reasoning a repeated `<think>` is dropped.
+    enum class Act { open_think, close_think, call, drop };
+    struct Table {
+      std::span<const std::string_view> text;
+      const Act* act;
+    };
+    static constexpr std::string_view in_reasoning[] = {"</think>", "<tool_call>", "<think>"};
+    static constexpr Act in_reasoning_act[] = {Act::close_think, Act::call, Act::drop};
+    static constexpr std::string_view in_content[] = {"<think>", "<tool_call>", "</tool_call>"};
+    static constexpr Act in_content_act[] = {Act::open_think, Act::call, Act::drop};
+    static constexpr std::string_view in_content_off[] = {"<tool_call>", "</tool_call>"};
+    static constexpr Act in_content_off_act[] = {Act::call, Act::drop};
+    const Table table = reasoning ? Table{in_reasoning, in_reasoning_act}
+                        : options_.thinking == Thinking::off
+                            ? Table{in_content_off, in_content_off_act}
+                            : Table{in_content, in_content_act};
+    const MarkerHit hit = find_marker(all, pos, table.text, final);
     const std::size_t end = hit.id == MarkerHit::none ? all.size() : hit.pos;
     const std::string_view text = all.substr(pos, end - pos);
     if (reasoning) {
@@ -64,17 +80,16 @@ void TaggedParser::run(std::string buf, bool final, Emitter& out) {
       hold_.assign(buf, pos, std::string::npos);
       return;
     }
-    static constexpr std::size_t reasoning_sizes[] = {8, 11, 7};
-    static constexpr std::size_t content_sizes[] = {7, 11, 12};
-    pos += reasoning ? reasoning_sizes[hit.id] : content_sizes[hit.id];
-    if (hit.id == 1) {
-      // `<tool_call>` also ends reasoning that never saw `</think>`.
-      mode_ = Mode::call;
-      call_start();
-    } else if (reasoning && hit.id == 0) {
-      mode_ = Mode::content;
-    } else if (!reasoning && hit.id == 0) {
-      mode_ = Mode::reasoning;
+    pos += table.text[static_cast<std::size_t>(hit.id)].size();
+    switch (table.act[hit.id]) {
+      case Act::open_think: mode_ = Mode::reasoning; break;
+      case Act::close_think: mode_ = Mode::content; break;
+      case Act::call:
+        // `<tool_call>` also ends reasoning that never saw `</think>`.
+        mode_ = Mode::call;
+        call_start();
+        break;
+      case Act::drop: break;
     }
   }
 }

@@ -79,3 +79,14 @@ TEST_CASE("hermes: sloppy JSON inside a closed block is repaired") {
       "<tool_call>{'name': 'f', 'arguments': {'a': True, 'b': [1, 2,],}}</tool_call>");
   CHECK(r.calls == nlohmann::json::parse(R"([{"name":"f","arguments":{"a":true,"b":[1,2]}}])"));
 }
+
+TEST_CASE("hermes: with thinking off, think tags are text; by default they mark reasoning") {
+  // Ollama's rule: with thinking off nothing the model writes is reasoning, so the tags stay
+  // visible instead of silently hiding text (the same choice as qc-042).
+  auto off = parse_all_ways("<think>a</think>b", ParserOptions{.thinking = Thinking::off});
+  CHECK(off.content == "<think>a</think>b");
+  CHECK(off.reasoning.empty());
+  auto by_default = parse_all_ways("<think>a</think>b");
+  CHECK(by_default.reasoning == "a");
+  CHECK(by_default.content == "b");
+}
