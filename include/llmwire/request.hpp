@@ -14,6 +14,7 @@
 
 #include "llmwire/chat.hpp"
 #include "llmwire/error.hpp"
+#include "llmwire/profile.hpp"
 #include "llmwire/stream.hpp"
 
 namespace llmwire {
@@ -23,6 +24,13 @@ struct EncodeOptions {
   /// OpenAI dialect, streaming only: send `stream_options: {"include_usage": true}` so token
   /// counts come from the server (vLLM, llama-server, SGLang and Ollama /v1 all honour it).
   bool include_usage = true;
+  /// What images become on the wire: the model profile's policy (Profile::image). The default
+  /// re-encodes anything that is not PNG as an opaque PNG (image.hpp); an image that cannot be
+  /// decoded, is too large or unsupported fails encoding, before any request is sent.
+  ImagePolicy image_policy{};
+  /// Whether the model takes audio (Profile::capabilities.audio); false makes an audio part
+  /// ErrorKind::unsupported.
+  bool audio_input = true;
 };
 
 /// The path appended to a base URL for `dialect`: "/v1/chat/completions" or "/api/chat".

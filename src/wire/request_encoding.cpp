@@ -5,6 +5,10 @@
 
 #include "llmwire/request.hpp"
 
+#ifdef LLMWIRE_HAS_IMAGES
+#include "llmwire/image.hpp"
+#endif
+
 namespace llmwire {
 namespace {
 
@@ -39,17 +43,33 @@ struct WirePart {
   std::string media_type;
 };
 
-// THE single place where an image part is turned into wire bytes. The image engineer's policy
-// (llmwire/image.hpp: re-encode anything not PNG/JPEG to opaque RGB PNG, FORMATS.md §4 "Vision")
-// plugs in here; until then the original bytes go out with their sniffed media type.
-Result<WirePart> prepare_image_part(const ContentPart& part) {
+// THE single place where an image part is turned into wire bytes: the profile's image policy
+// (EncodeOptions::image_policy → image::prepare_image) decides. By default anything that is not
+// PNG is re-encoded as an opaque PNG, so an undecodable, oversized or unsupported image fails
+// here, before any request, instead of drawing a silently empty answer (the seeds' BMP).
+Result<WirePart> prepare_image_part(const ContentPart& part, const EncodeOptions& options) {
   if (part.bytes.empty()) return fail(ErrorKind::invalid_argument, "image part has no bytes");
-  return WirePart{.base64 = base64(part.bytes),
-                  .media_type = part.media_type.empty() ? "image/png" : part.media_type};
+#ifdef LLMWIRE_HAS_IMAGES
+  auto prepared = image::prepare_image(part.bytes, image::policy_for(options.image_policy));
+  if (!prepared) return tl::unexpected(prepared.error());
+  return WirePart{.base64 = base64(prepared->bytes), .media_type = std::move(prepared->media_type)};
+#else
+  // Built without image conversion: only what every server decodes may pass.
+  (void)options;
+  if (part.media_type != "image/png" && part.media_type != "image/jpeg") {
+    return fail(ErrorKind::unsupported, "image type '" + part.media_type +
+                                            "' needs conversion, and llmwire was built without "
+                                            "image support (LLMWIRE_WITH_IMAGES=OFF)");
+  }
+  return WirePart{.base64 = base64(part.bytes), .media_type = part.media_type};
+#endif
 }
 
-Result<WirePart> prepare_audio_part(const ContentPart& part) {
+Result<WirePart> prepare_audio_part(const ContentPart& part, const EncodeOptions& options) {
   if (part.bytes.empty()) return fail(ErrorKind::invalid_argument, "audio part has no bytes");
+  if (!options.audio_input) {
+    return fail(ErrorKind::unsupported, "this model takes no audio input (its profile says so)");
+  }
   return WirePart{.base64 = base64(part.bytes), .media_type = part.media_type};
 }
 
@@ -77,7 +97,7 @@ nlohmann::json openai_tool_call(const ToolCall& call, std::size_t index) {
   return out;
 }
 
-Result<nlohmann::json> openai_message(const Message& message) {
+Result<nlohmann::json> openai_message(const Message& message, const EncodeOptions& options) {
   nlohmann::json out = {{"role", to_string(message.role)}};
   if (message.parts.empty()) {
     out["content"] = message.content;
@@ -90,7 +110,7 @@ Result<nlohmann::json> openai_message(const Message& message) {
           parts.push_back({{"type", "text"}, {"text", part.text}});
           break;
         case ContentPart::Type::image: {
-          auto wire = prepare_image_part(part);
+          auto wire = prepare_image_part(part, options);
           if (!wire) return tl::unexpected(wire.error());
           parts.push_back(
               {{"type", "image_url"},
@@ -98,7 +118,7 @@ Result<nlohmann::json> openai_message(const Message& message) {
           break;
         }
         case ContentPart::Type::audio: {
-          auto wire = prepare_audio_part(part);
+          auto wire = prepare_audio_part(part, options);
           if (!wire) return tl::unexpected(wire.error());
           parts.push_back({{"type", "input_audio"},
                            {"input_audio",
@@ -125,7 +145,7 @@ Result<nlohmann::json> openai_message(const Message& message) {
   return out;
 }
 
-Result<nlohmann::json> ollama_message(const Message& message) {
+Result<nlohmann::json> ollama_message(const Message& message, const EncodeOptions& options) {
   nlohmann::json out = {{"role", to_string(message.role)}, {"content", message.content}};
   nlohmann::json images = nlohmann::json::array();
   for (const ContentPart& part : message.parts) {
@@ -136,7 +156,7 @@ Result<nlohmann::json> ollama_message(const Message& message) {
                          (out["content"].get<std::string>().empty() ? "" : "\n") + part.text;
         break;
       case ContentPart::Type::image: {
-        auto wire = prepare_image_part(part);
+        auto wire = prepare_image_part(part, options);
         if (!wire) return tl::unexpected(wire.error());
         images.push_back(std::move(wire->base64));
         break;
@@ -172,7 +192,7 @@ Result<nlohmann::json> encode_openai(const ChatRequest& request, const EncodeOpt
   nlohmann::json body = {{"model", request.model}, {"stream", options.stream}};
   nlohmann::json messages = nlohmann::json::array();
   for (const Message& message : request.messages) {
-    auto encoded = openai_message(message);
+    auto encoded = openai_message(message, options);
     if (!encoded) return encoded;
     messages.push_back(std::move(*encoded));
   }
@@ -216,7 +236,7 @@ Result<nlohmann::json> encode_ollama(const ChatRequest& request, const EncodeOpt
   nlohmann::json body = {{"model", request.model}, {"stream", options.stream}};
   nlohmann::json messages = nlohmann::json::array();
   for (const Message& message : request.messages) {
-    auto encoded = ollama_message(message);
+    auto encoded = ollama_message(message, options);
     if (!encoded) return encoded;
     messages.push_back(std::move(*encoded));
   }

@@ -30,6 +30,16 @@ ChatRequest full_request() {
   };
 }
 
+// A real 1x1 opaque RGB PNG: since images pass through the image policy (image.hpp), fake
+// bytes would be refused as undecodable. An opaque PNG goes out unchanged.
+constexpr std::string_view tiny_png(
+    "\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+    "\x90\x77\x53\xde\x00\x00\x00\x0cIDAT\x78\x9c\x63\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9"
+    "\xfe\x92\xef\x00\x00\x00\x00IEND\xae\x42\x60\x82",
+    69);
+constexpr const char* tiny_png_base64 =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC";
+
 ContentPart bytes_part(ContentPart::Type type, std::string_view bytes, std::string media_type) {
   return ContentPart{.type = type,
                      .text = {},
@@ -73,7 +83,7 @@ TEST_CASE("OpenAI body: sampling, tools, tool calls and results, usage request")
 
 TEST_CASE("OpenAI body: images as data URIs, audio as input_audio") {
   ChatRequest request{.model = "m", .messages = {Message::user("What is this?")}};
-  request.messages[0].parts.push_back(bytes_part(ContentPart::Type::image, "\x89PNG", "image/png"));
+  request.messages[0].parts.push_back(bytes_part(ContentPart::Type::image, tiny_png, "image/png"));
   request.messages[0].parts.push_back(bytes_part(ContentPart::Type::audio, "RIFFab", "audio/wav"));
   auto body = encode_request(request, Dialect::openai);
   REQUIRE(body);
@@ -81,7 +91,7 @@ TEST_CASE("OpenAI body: images as data URIs, audio as input_audio") {
   REQUIRE(content.size() == 3);
   CHECK(content[0] == json{{"type", "text"}, {"text", "What is this?"}});
   CHECK(content[1]["type"] == "image_url");
-  CHECK(content[1]["image_url"]["url"] == "data:image/png;base64,iVBORw==");
+  CHECK(content[1]["image_url"]["url"] == std::string("data:image/png;base64,") + tiny_png_base64);
   CHECK(content[2]["type"] == "input_audio");
   CHECK(content[2]["input_audio"]["data"] == "UklGRmFi");
   CHECK(content[2]["input_audio"]["format"] == "wav");
@@ -111,7 +121,7 @@ TEST_CASE("OpenAI body: thinking toggle, no usage when not streaming, extra merg
 TEST_CASE("Ollama body: options, raw base64 images, object arguments, think, format") {
   ChatRequest request = full_request();
   request.thinking = Thinking::off;
-  request.messages[1].parts.push_back(bytes_part(ContentPart::Type::image, "abc", "image/jpeg"));
+  request.messages[1].parts.push_back(bytes_part(ContentPart::Type::image, tiny_png, "image/png"));
   auto body = encode_request(request, Dialect::ollama);
   REQUIRE(body);
   const json& b = *body;
@@ -124,7 +134,7 @@ TEST_CASE("Ollama body: options, raw base64 images, object arguments, think, for
                              {"stop", json::array({"</s>"})}});
   CHECK(b["think"] == false);
   CHECK(b["format"] == json{{"type", "object"}});  // the schema out of response_format
-  CHECK(b["messages"][1]["images"] == json::array({"YWJj"}));
+  CHECK(b["messages"][1]["images"] == json::array({tiny_png_base64}));
   const json& call = b["messages"][2]["tool_calls"][0];
   CHECK(call["function"]["name"] == "get_weather");
   CHECK(call["function"]["arguments"] == json{{"city", "Austin"}});  // an object, not text
