@@ -158,7 +158,7 @@ struct GpuSamplerOptions {
 
 struct GpuSamplerReport {
   std::size_t samples = 0;         ///< Sampling rounds taken.
-  std::size_t failed_samples = 0;  ///< Rounds where the device reading failed.
+  std::size_t failed_samples = 0;  ///< Rounds where a reading (device or tree) failed.
   MemoryWindow device;             ///< Used memory (of the device, or summed over devices).
   MemoryWindow process_tree;       ///< The tree's use, when `pid` was given.
   std::optional<Error> last_error;

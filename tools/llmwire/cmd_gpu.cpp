@@ -118,6 +118,11 @@ int watch(const std::shared_ptr<GpuProbe>& probe, long long interval_ms,
 
   GpuSampler sampler(probe, {.interval = std::chrono::milliseconds(interval_ms), .pid = pid});
   sampler.start();
+  // On stderr, so stdout stays one JSON document; it also tells a supervising program that the
+  // handler is in place and the baseline taken.
+  std::fprintf(stderr, "llmwire gpu: sampling every %lld ms; Ctrl-C prints the peak\n",
+               interval_ms);
+  std::fflush(stderr);
   std::size_t printed = 0;
   while (interrupted == 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min<long long>(interval_ms, 20)));

@@ -58,14 +58,21 @@ Outcome run_cli(std::vector<std::string> args, std::vector<std::pair<std::string
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  Outcome outcome;
   if (interrupt_after) {
+    // Signal only once the CLI says it is sampling (its handler is in place by then), however
+    // slowly it started; then give it time for a few samples.
+    char c = 0;
+    while (read(err_pipe[0], &c, 1) == 1) {
+      outcome.err += c;
+      if (c == '\n') break;
+    }
     std::this_thread::sleep_for(*interrupt_after);
     kill(child, SIGINT);
   }
   // stderr is small; read stdout to the end first, then stderr.
-  Outcome outcome;
   outcome.out = drain(out_pipe[0]);
-  outcome.err = drain(err_pipe[0]);
+  outcome.err += drain(err_pipe[0]);
   int status = 0;
   waitpid(child, &status, 0);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -156,9 +163,10 @@ TEST_CASE("llmwire gpu --watch samples until SIGINT, then prints the peak") {
                          {"FAKE_NVML_MODE", "discrete"},
                          {"FAKE_NVML_DEVICES", "1"},
                          {"FAKE_NVML_USED_SEQUENCE", "1000,5000,2000"}},
-                        std::chrono::milliseconds(400));
+                        std::chrono::milliseconds(300));
   INFO(result.err);
   REQUIRE(result.exit_code == 0);
+  CHECK(result.err.rfind("llmwire gpu: sampling every 10 ms", 0) == 0);
   auto json = nlohmann::json::parse(one_line(result.out));
   CHECK(json["samples"].get<int>() >= 3);
   CHECK(json["device"]["baseline_bytes"] == 1000);
