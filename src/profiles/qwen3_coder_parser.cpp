@@ -35,6 +35,8 @@ class Qwen3CoderParser final : public TaggedParser {
   std::size_t value_scan_ = 0;
   nlohmann::json args_ = nlohmann::json::object();
 
+  [[nodiscard]] bool bare_function_calls() const override { return true; }
+
   void call_start() override {
     buf_.clear();
     cur_ = 0;

@@ -51,21 +51,27 @@ void TaggedParser::run(std::string buf, bool final, Emitter& out) {
     // In content `</think>` stays text (Ollama keeps a spurious one verbatim); with thinking
     // off `<think>` does too, since nothing the model writes then is reasoning (Ollama's rule).
     // In reasoning a repeated `<think>` is dropped.
-    enum class Act { open_think, close_think, call, drop };
+    enum class Act { open_think, close_think, call, bare_call, drop };
     struct Table {
       std::span<const std::string_view> text;
       const Act* act;
     };
     static constexpr std::string_view in_reasoning[] = {"</think>", "<tool_call>", "<think>"};
     static constexpr Act in_reasoning_act[] = {Act::close_think, Act::call, Act::drop};
-    static constexpr std::string_view in_content[] = {"<think>", "<tool_call>", "</tool_call>"};
-    static constexpr Act in_content_act[] = {Act::open_think, Act::call, Act::drop};
-    static constexpr std::string_view in_content_off[] = {"<tool_call>", "</tool_call>"};
-    static constexpr Act in_content_off_act[] = {Act::call, Act::drop};
+    static constexpr std::string_view in_content[] = {"<think>", "<tool_call>", "</tool_call>",
+                                                      "<function="};
+    static constexpr Act in_content_act[] = {Act::open_think, Act::call, Act::drop, Act::bare_call};
+    static constexpr std::string_view in_content_off[] = {"<tool_call>", "</tool_call>",
+                                                          "<function="};
+    static constexpr Act in_content_off_act[] = {Act::call, Act::drop, Act::bare_call};
+    // The last content marker (`<function=`, a call missing its `<tool_call>`) only counts for
+    // parsers whose calls start that way.
+    const std::size_t drop_last = bare_function_calls() ? 0 : 1;
+    const std::span<const std::string_view> off_text(in_content_off), on_text(in_content);
     const Table table = reasoning ? Table{in_reasoning, in_reasoning_act}
                         : options_.thinking == Thinking::off
-                            ? Table{in_content_off, in_content_off_act}
-                            : Table{in_content, in_content_act};
+                            ? Table{off_text.first(off_text.size() - drop_last), in_content_off_act}
+                            : Table{on_text.first(on_text.size() - drop_last), in_content_act};
     const MarkerHit hit = find_marker(all, pos, table.text, final);
     const std::size_t end = hit.id == MarkerHit::none ? all.size() : hit.pos;
     const std::string_view text = all.substr(pos, end - pos);
@@ -80,11 +86,13 @@ void TaggedParser::run(std::string buf, bool final, Emitter& out) {
       hold_.assign(buf, pos, std::string::npos);
       return;
     }
-    pos += table.text[static_cast<std::size_t>(hit.id)].size();
+    if (table.act[hit.id] != Act::bare_call)
+      pos += table.text[static_cast<std::size_t>(hit.id)].size();
     switch (table.act[hit.id]) {
       case Act::open_think: mode_ = Mode::reasoning; break;
       case Act::close_think: mode_ = Mode::content; break;
       case Act::call:
+      case Act::bare_call:  // the call reads `<function=` itself
         // `<tool_call>` also ends reasoning that never saw `</think>`.
         mode_ = Mode::call;
         call_start();

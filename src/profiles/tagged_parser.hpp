@@ -25,6 +25,9 @@ class TaggedParser : public OutputParser {
                          std::string& leftover) = 0;
   /// The output ended inside the call.
   virtual void call_eof(Emitter& out) = 0;
+  /// Whether `<function=` in content starts a call without `<tool_call>` (Qwen3-Coder XML; vLLM
+  /// accepts it). The marker is then passed to call_feed().
+  [[nodiscard]] virtual bool bare_function_calls() const { return false; }
 
   /// Sends ToolCallBegin + ToolCallComplete for a recovered call.
   void emit_call(std::string name, nlohmann::json arguments, Emitter& out);

@@ -155,3 +155,17 @@ TEST_CASE("qwen3-coder: object/array parameters accept Python literals, never in
       nlohmann::json::parse(
           R"([{"name":"f","arguments":{"o":{"k":true,"n":null},"a":["x",1],"s":"{not valid json"}}])"));
 }
+
+TEST_CASE("qwen3-coder: a <function=…> block without <tool_call> is still a call") {
+  // vLLM's parser accepts the bare function block; the markup is unambiguous.
+  auto r = parse_all_ways(
+      "Checking.\n<function=get_weather>\n<parameter=city>\nDallas\n</parameter>\n</"
+      "function>\nDone.");
+  CHECK(r.calls ==
+        nlohmann::json::parse(R"([{"name":"get_weather","arguments":{"city":"Dallas"}}])"));
+  CHECK(llmwire::test::trim_copy(r.content) == "Checking.\nDone.");
+  // Hermes does not read XML calls: there it stays text.
+  auto hermes = run_parser("hermes", "<function=f>\n</function>");
+  CHECK(hermes.calls.empty());
+  CHECK(hermes.content == "<function=f>\n</function>");
+}
