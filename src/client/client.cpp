@@ -570,7 +570,8 @@ class Client::Impl {
       } else if (t.abort_error) {
         result.done = false;
         result.error = *t.abort_error;  // idle / total timeout mid-stream
-      } else if (code != CURLE_OK) {
+      } else if (code != CURLE_OK && !result.error) {
+        // (An error event the server sent before closing says more than curl's cause: kept.)
         result.done = false;
         result.error = make_error(ErrorKind::stream_broken, "the stream from " + endpoint_name(t) +
                                                                 " broke: " + curl_cause(t, code));
