@@ -3,6 +3,8 @@
 // calls on a WireSink. Dialects know JSON shapes; the aggregator (response_decoder.cpp) knows
 // events and ChatResult. Internal to the wire room.
 
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -31,6 +33,20 @@ class WireSink {
   /// The server signalled the normal end (`[DONE]`, `done:true`).
   virtual bool done() = 0;
 };
+
+/// A JSON number as an integer, saturating: a huge value from a broken server must not be UB.
+inline std::int64_t saturate_int64(double value) {
+  if (!(value > -9.2e18)) return std::numeric_limits<std::int64_t>::min();
+  if (!(value < 9.2e18)) return std::numeric_limits<std::int64_t>::max();
+  return static_cast<std::int64_t>(value);
+}
+
+/// A JSON number as a tool-call index (int), saturating.
+inline int saturate_int(double value) {
+  if (!(value > -2e9)) return std::numeric_limits<int>::min();
+  if (!(value < 2e9)) return std::numeric_limits<int>::max();
+  return static_cast<int>(value);
+}
 
 /// An error object as servers send it: a string, `{"message","type","code"}`, or a flat
 /// `{"object":"error","message",…}` (older vLLM).

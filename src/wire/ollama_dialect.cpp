@@ -18,7 +18,7 @@ const std::string* string_member(const json& object, const char* key) {
 std::optional<std::int64_t> int_member(const json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_number()) return std::nullopt;
-  return static_cast<std::int64_t>(it->get<double>());
+  return saturate_int64(it->get<double>());
 }
 
 bool handle_message(const json& message, WireSink& out) {

@@ -23,7 +23,7 @@ std::optional<double> number_member(const json& object, const char* key) {
 
 std::int64_t int_member(const json& object, const char* key) {
   auto value = number_member(object, key);
-  return value ? static_cast<std::int64_t>(*value) : 0;
+  return value ? saturate_int64(*value) : 0;
 }
 
 std::string short_preview(std::string_view data) {
@@ -55,7 +55,7 @@ bool handle_choice(const json& choice, WireSink& out) {
       for (const json& call : *calls_it) {
         if (!call.is_object()) continue;
         int index = position++;
-        if (auto i = number_member(call, "index")) index = static_cast<int>(*i);
+        if (auto i = number_member(call, "index")) index = saturate_int(*i);
         std::optional<std::string_view> id;
         std::optional<std::string_view> name;
         std::string arguments_text;

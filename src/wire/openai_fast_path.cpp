@@ -1,10 +1,11 @@
 // The fast path for OpenAI chat-completion chunks: a single-pass scanner for the shapes that make
-// up almost every event of a stream (role/content/reasoning deltas, finish_reason), with no DOM
-// and no allocation once its buffers have grown. Anything else — tool calls, usage, timings,
-// errors, n > 1, invalid UTF-8 in a string we keep, malformed JSON — makes it give up before
-// emitting anything, and the chunk takes the full nlohmann parse (decode_slow). The two paths
-// must agree; tests/unit/wire/openai_fast_path_test.cpp checks that they do.
+// up almost every event of a stream (role/content/reasoning deltas, finish_reason, numeric usage
+// and llama-server timings), with no DOM and no allocation once its buffers have grown. Anything
+// else — tool calls, errors, n > 1, invalid UTF-8 in a string we keep, malformed JSON — makes it
+// give up before emitting anything, and the chunk takes the full nlohmann parse (decode_slow). The
+// two paths must agree; tests/unit/wire/openai_fast_path_test.cpp checks that they do.
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 
@@ -194,6 +195,15 @@ class Scanner {
     return true;
   }
 
+  // A JSON number's value, as nlohmann would give it via get<double>().
+  bool number_value(double& out) {
+    ws();
+    const char* start = p_;
+    if (!number()) return false;
+    auto [end, ec] = std::from_chars(start, p_, out);
+    return ec == std::errc() && end == p_;
+  }
+
   // Skips any JSON value, validating it.
   bool skip_value(int depth = 0) {
     if (depth > max_depth) return false;
@@ -287,7 +297,33 @@ struct FastChunk {
   bool has_reasoning = false;
   bool has_reasoning_content = false;
   bool has_finish = false;
+  bool has_usage = false;
+  bool has_timings = false;
+  Usage usage;
+  ServerTimings timings;
 };
+
+// An object of numbers we want (others skipped): vLLM's `usage` with continuous_usage_stats and
+// llama-server's `timings` arrive on every chunk, so they must not force the slow path. A wanted
+// key whose value is not a number declines (the slow path decides what that means).
+template <class OnNumber>
+bool number_object(Scanner& s, OnNumber&& on_number) {
+  if (!s.eat('{')) return false;
+  if (s.eat('}')) return true;
+  std::string_view key;
+  do {
+    if (!s.key(key)) return false;
+    double value = 0;
+    int wanted = on_number(key, nullptr);
+    if (wanted == 0) {
+      if (!s.skip_value()) return false;
+    } else {
+      if (!s.number_value(value)) return false;
+      on_number(key, &value);
+    }
+  } while (s.eat(','));
+  return s.eat('}');
+}
 
 }  // namespace
 
@@ -363,9 +399,45 @@ bool OpenAIChunkDecoder::try_fast(std::string_view data, WireSink& out, bool& ha
           }
           if (!s.eat(']')) return true;
         }
-      } else if (key == "usage" || key == "timings" || key == "error") {
+      } else if (key == "usage") {
         s.ws();
-        if (!s.null()) return true;  // present and not null: the slow path handles it
+        if (!s.peek('{')) {
+          if (!s.null()) return true;
+        } else {
+          if (chunk.has_usage) return true;
+          chunk.has_usage = true;
+          bool ok = number_object(s, [&chunk](std::string_view k, const double* v) -> int {
+            std::int64_t* field = k == "prompt_tokens"       ? &chunk.usage.prompt_tokens
+                                  : k == "completion_tokens" ? &chunk.usage.completion_tokens
+                                                             : nullptr;
+            if (field != nullptr && v != nullptr) *field = saturate_int64(*v);
+            return field != nullptr ? 1 : 0;
+          });
+          if (!ok) return true;
+        }
+      } else if (key == "timings") {
+        s.ws();
+        if (!s.peek('{')) {
+          if (!s.null()) return true;
+        } else {
+          if (chunk.has_timings) return true;
+          chunk.has_timings = true;
+          ServerTimings& t = chunk.timings;
+          bool ok = number_object(s, [&t](std::string_view k, const double* v) -> int {
+            std::optional<double>* field = k == "prompt_n"               ? &t.prompt_n
+                                           : k == "prompt_ms"            ? &t.prompt_ms
+                                           : k == "predicted_n"          ? &t.predicted_n
+                                           : k == "predicted_ms"         ? &t.predicted_ms
+                                           : k == "predicted_per_second" ? &t.predicted_per_second
+                                                                         : nullptr;
+            if (field != nullptr && v != nullptr) *field = *v;
+            return field != nullptr ? 1 : 0;
+          });
+          if (!ok) return true;
+        }
+      } else if (key == "error") {
+        s.ws();
+        if (!s.null()) return true;  // present and not null: the slow path reports it
       } else if (key == "object") {
         std::string& scratch = sanitized_;  // not needed by the fast path otherwise
         s.ws();
@@ -390,6 +462,8 @@ bool OpenAIChunkDecoder::try_fast(std::string_view data, WireSink& out, bool& ha
   }
   if (chunk.has_content && !out.content(content_)) return false;
   if (chunk.has_finish && !out.finish_reason(finish_)) return false;
+  if (chunk.has_usage && !out.usage(chunk.usage)) return false;
+  if (chunk.has_timings && !out.server_timings(chunk.timings)) return false;
   return true;
 }
 

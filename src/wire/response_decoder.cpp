@@ -71,7 +71,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   EventSink parser_sink;            // routes the parser's events into emit()
   const EventSink* sink = nullptr;  // the caller's sink for the feed()/finish() at hand
   std::vector<PendingCall> calls;
-  std::vector<Error> errors;  // keeps Error objects alive while StreamError points at them
+  Error last_error;  // the Error a StreamError event points at, alive during the callback
   int next_whole_call_index = 0;
   bool ended = false;      // the server signalled the end; later bytes are ignored
   bool failed = false;     // framing failed (event over the cap); later bytes are ignored
@@ -180,8 +180,8 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   bool server_timings(const ServerTimings& t) override { return emit(ServerTimingsReport{&t}); }
 
   bool error(Error e) override {
-    errors.push_back(std::move(e));
-    return emit(StreamError{&errors.back()});
+    last_error = std::move(e);
+    return emit(StreamError{&last_error});
   }
 
   bool done() override {

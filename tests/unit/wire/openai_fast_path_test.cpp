@@ -30,7 +30,11 @@ class Recorder final : public llmwire::wire::WireSink {
     return add("usage:" + std::to_string(u.prompt_tokens) + "/" +
                std::to_string(u.completion_tokens));
   }
-  bool server_timings(const llmwire::ServerTimings&) override { return add("timings"); }
+  bool server_timings(const llmwire::ServerTimings& t) override {
+    auto f = [](const std::optional<double>& v) { return v ? std::to_string(*v) : "-"; };
+    return add("timings:" + f(t.prompt_n) + "," + f(t.prompt_ms) + "," + f(t.predicted_n) + "," +
+               f(t.predicted_ms) + "," + f(t.predicted_per_second));
+  }
   bool error(llmwire::Error e) override { return add("error:" + e.message); }
   bool done() override { return add("done"); }
 
@@ -77,6 +81,10 @@ TEST_CASE("fast path: common chunk shapes take it and agree with the full parse"
       "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"\xE0\xB2\x95\xF0\x9F\x9A\x80\"}}]}",
       R"({"choices":[{"index":0,"delta":{"content":"x"}}],"object":"chat.completion.chunk"})",
       R"({})",
+      R"({"choices":[],"usage":{"prompt_tokens":12,"completion_tokens":3,"total_tokens":15,"prompt_tokens_details":null}})",
+      R"({"choices":[{"index":0,"delta":{"content":"u"}}],"usage":{"prompt_tokens":1e2,"completion_tokens":2.0}})",
+      R"({"choices":[{"index":0,"delta":{"content":"t"}}],"timings":{"prompt_n":12,"prompt_ms":8.25,"predicted_n":3,"predicted_ms":30.1,"predicted_per_second":99.66777408637874,"cache_n":0}})",
+      R"({"choices":[],"usage":{}})",
   };
   for (const char* chunk : chunks) {
     CAPTURE(chunk);
@@ -89,8 +97,10 @@ TEST_CASE("fast path: common chunk shapes take it and agree with the full parse"
 TEST_CASE("fast path: declines what it does not handle, and the result still agrees") {
   const char* chunks[] = {
       R"({"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":""}}]}}]})",
-      R"({"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2}})",
-      R"({"choices":[{"index":0,"delta":{"content":"x"}}],"timings":{"predicted_n":1}})",
+      R"({"choices":[],"usage":{"prompt_tokens":"1","completion_tokens":2}})",
+      R"({"choices":[{"index":0,"delta":{"content":"x"}}],"timings":{"predicted_n":null}})",
+      R"({"choices":[],"usage":5})",
+      R"({"choices":[],"usage":{"prompt_tokens":1},"usage":{"prompt_tokens":2}})",
       R"({"error":{"message":"boom"}})",
       R"({"object":"error","message":"flat"})",
       R"({"choices":[{"index":0,"delta":{"content":"A"}},{"index":1,"delta":{"content":"B"}}]})",
