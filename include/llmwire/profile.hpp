@@ -41,13 +41,14 @@ class OutputParser {
 
 /// How an output parser reads the text it is given.
 struct ParserOptions {
-  /// What was asked of the model. For `qwen3-coder` and `hermes`, `on` (or a level) means the
-  /// chat template prefilled `<think>`, so the output starts inside reasoning; only use it when
-  /// the server returns raw text (no server-side reasoning parser). For `gemma4`, `off` drops
-  /// channel text instead of reporting it as reasoning.
+  /// What was asked of the model. `off`: nothing is reasoning; `gemma4` drops channel text and
+  /// `qwen3-coder`/`hermes` keep `<think>` tags as plain content (Ollama's rule).
   Thinking thinking = Thinking::server_default;
-  /// Gemma 4 only: the template prefilled an open thought channel (a prompt ending in a tool
-  /// result with thinking on), so text up to `<channel|>` is reasoning.
+  /// The chat template prefilled the reasoning opener (`<think>\n` for Qwen3/Nemotron with
+  /// thinking on; the Gemma 4 thought channel after a tool result), so the output starts inside
+  /// reasoning, up to `</think>` / `<tool_call>` / `<channel|>`. Only set it when the server
+  /// returns raw text: after a server-side reasoning parser the content would be misread as
+  /// reasoning. Ignored when `thinking` is `off`.
   bool starts_in_reasoning = false;
   /// The request's tools: values are typed by their JSON Schemas (qwen3-coder parameters,
   /// gemma4 bare values). Empty = schema-free rules.

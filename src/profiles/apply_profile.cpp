@@ -117,9 +117,9 @@ Result<void> apply_profile(nlohmann::json& body, const ChatRequest& request, Api
 }
 
 ParserOptions parser_options_for(const ChatRequest& request, const Profile& /*profile*/) {
-  // Thinking passes through as asked: a server_default request must not make the parser assume
-  // the output starts inside `<think>`, because a server-side reasoning parser may already
-  // have taken the reasoning out of the content.
+  // Thinking passes through as asked, and the output is never assumed to start inside
+  // `<think>`: a server-side reasoning parser may already have taken the reasoning out of the
+  // content, and then every answer would be misread as reasoning.
   return ParserOptions{
       .thinking = request.thinking, .starts_in_reasoning = false, .tools = request.tools};
 }

@@ -52,7 +52,7 @@ bool all_space(std::string_view s) {
 class Gemma4Parser final : public OutputParser {
  public:
   explicit Gemma4Parser(ParserOptions options) : options_(std::move(options)) {
-    if (options_.starts_in_reasoning) {
+    if (options_.starts_in_reasoning && options_.thinking != Thinking::off) {
       mode_ = Mode::channel;
       channel_label_ = true;
       channel_drop_ = options_.thinking == Thinking::off;

@@ -5,11 +5,8 @@
 namespace llmwire::profiles_detail {
 
 TaggedParser::TaggedParser(ParserOptions options) : options_(std::move(options)) {
-  // With thinking on, the chat template prefilled `<think>`: the output starts inside it.
-  const Thinking t = options_.thinking;
-  if (t == Thinking::on || t == Thinking::low || t == Thinking::medium || t == Thinking::high) {
-    mode_ = Mode::reasoning;
-  }
+  // The chat template prefilled `<think>`: the output starts inside it.
+  if (options_.starts_in_reasoning && options_.thinking != Thinking::off) mode_ = Mode::reasoning;
 }
 
 bool TaggedParser::feed(std::string_view text, const EventSink& sink) {

@@ -27,8 +27,9 @@ constexpr const char* parse_usage =
     "\"arguments\"}]}\n"
     "\n"
     "  --profile NAME    a profile (llmwire profiles) or a parser: gemma4, qwen3-coder, hermes\n"
-    "  --thinking on|off what was asked of the model (qwen3-coder/hermes: on = the output\n"
-    "                    starts inside <think>; gemma4: off = channel text is dropped)\n"
+    "  --thinking on|off what was asked of the model (qwen3-coder/hermes: on = the template\n"
+    "                    prefilled <think>, so the output starts inside it; off = no reasoning,\n"
+    "                    think tags stay text; gemma4: off = channel text is dropped)\n"
     "  --chunk N         feed the parser N-byte pieces (default: all at once)\n"
     "  --tools FILE      JSON array of OpenAI tool definitions, used to type values\n"
     "  --profiles FILE   extra profiles (JSON, see docs/PROFILES.md)\n"
@@ -113,6 +114,9 @@ int run_parse(std::span<char* const> args) {
   if (auto thinking = parsed->get("thinking")) {
     if (*thinking == "on") {
       options.thinking = Thinking::on;
+      // For the <think> formats, the raw output of a thinking request starts inside reasoning
+      // (the template prefilled `<think>`); Gemma 4's channel is opened by the model itself.
+      options.starts_in_reasoning = parser_name != "gemma4";
     } else if (*thinking == "off") {
       options.thinking = Thinking::off;
     } else {

@@ -28,7 +28,7 @@ TEST_CASE("hermes: blocks, reasoning and content around them") {
       "I will look.</think>\n\nOK.\n<tool_call>\n{\"name\": \"a\", \"arguments\": {\"x\": [1, "
       "\"</b>\"]}}\n</tool_call>\n"
       "<tool_call>{\"name\": \"b\", \"parameters\": {}}</tool_call>",
-      ParserOptions{.thinking = Thinking::on});
+      ParserOptions{.thinking = Thinking::on, .starts_in_reasoning = true});
   CHECK(llmwire::test::trim_copy(r.reasoning) == "I will look.");
   CHECK(llmwire::test::trim_copy(r.content) == "OK.");
   CHECK(r.calls ==

@@ -43,14 +43,15 @@ TEST_CASE("qwen3-coder: values are text schema-free and typed by the schema") {
         nlohmann::json::parse(R"([{"name":"get_weather","arguments":{"city":"Paris","days":3}}])"));
 }
 
-TEST_CASE("qwen3-coder: thinking on starts inside reasoning; <tool_call> ends it") {
+TEST_CASE("qwen3-coder: a prefilled <think> starts inside reasoning; <tool_call> ends it") {
   auto r = parse_all_ways(std::string("Check the weather.\n\n") + weather_call + "\nDone.",
-                          ParserOptions{.thinking = Thinking::on});
+                          ParserOptions{.thinking = Thinking::on, .starts_in_reasoning = true});
   CHECK(llmwire::test::trim_copy(r.reasoning) == "Check the weather.");
   CHECK(llmwire::test::trim_copy(r.content) == "Done.");
   CHECK(r.calls.size() == 1);
   auto closed =
-      parse_all_ways("<think>\nhmm</think>\nanswer", ParserOptions{.thinking = Thinking::on});
+      parse_all_ways("<think>\nhmm</think>\nanswer",
+                     ParserOptions{.thinking = Thinking::on, .starts_in_reasoning = true});
   CHECK(llmwire::test::trim_copy(closed.reasoning) == "hmm");
   CHECK(llmwire::test::trim_copy(closed.content) == "answer");
   // Default thinking: an explicit <think> block still opens reasoning.
@@ -168,4 +169,15 @@ TEST_CASE("qwen3-coder: a <function=…> block without <tool_call> is still a ca
   auto hermes = run_parser("hermes", "<function=f>\n</function>");
   CHECK(hermes.calls.empty());
   CHECK(hermes.content == "<function=f>\n</function>");
+}
+
+TEST_CASE("qwen3-coder: thinking on without a known prefill reads plain text as content") {
+  // The server may have a reasoning parser that already took the reasoning out; assuming a
+  // prefilled <think> would then file the whole answer as reasoning.
+  auto r = parse_all_ways("The answer is 4.", ParserOptions{.thinking = Thinking::on});
+  CHECK(r.content == "The answer is 4.");
+  CHECK(r.reasoning.empty());
+  auto tagged = parse_all_ways("<think>hmm</think>4", ParserOptions{.thinking = Thinking::on});
+  CHECK(tagged.reasoning == "hmm");
+  CHECK(tagged.content == "4");
 }

@@ -30,7 +30,11 @@ std::vector<nlohmann::json> load_vectors() {
 ParserOptions options_for(const nlohmann::json& v, bool with_tools) {
   ParserOptions options;
   const std::string thinking = v.value("thinking", "default");
-  if (thinking == "on") options.thinking = Thinking::on;
+  if (thinking == "on") {
+    options.thinking = Thinking::on;
+    // README-vectors.md: for the <think> formats "on" means the template prefilled <think>.
+    options.starts_in_reasoning = v["profile"] != "gemma4";
+  }
   if (thinking == "off") options.thinking = Thinking::off;
   if (with_tools && v.contains("tools")) {
     for (const auto& t : v["tools"]) {
