@@ -749,6 +749,11 @@ class Repairer {
     out_ += num;
   }
 
+  [[nodiscard]] bool is_number_end_after_quote() const {
+    int a = c(i_ + 1);
+    return a == eof || a == ',' || a == '}' || a == ']' || is_ws(a);
+  }
+
   bool parse_number() {
     const std::size_t start = i_;
     bool any_digit = false;
@@ -793,6 +798,13 @@ class Repairer {
       }
       while (is_digit(c(i_))) ++i_;
     }
+    if (c(i_) == '"' && is_number_end_after_quote()) {
+      // 12345": a number with a stray closing quote (its opening quote was never written).
+      emit_number(start, true);
+      fix(fix_inner_quote);
+      ++i_;
+      return true;
+    }
     if (!at_end_of_number()) {  // 2024-10-18T…: let it be an unquoted string
       i_ = start;
       return false;
@@ -813,6 +825,20 @@ class Repairer {
     for (const auto& k : keywords) {
       if (t_.substr(i_, k.name.size()) == k.name && !is_word(c(i_ + k.name.size()))) {
         if (k.python) fix(fix_python_literal);
+        out_ += k.value;
+        i_ += k.name.size();
+        return true;
+      }
+    }
+    // TRUE, Null, NONE…: models write literals in any case; a whole word only.
+    for (const auto& k : keywords) {
+      std::string_view word = t_.substr(i_, k.name.size());
+      if (word.size() != k.name.size() || is_word(c(i_ + k.name.size()))) continue;
+      bool same = true;
+      for (std::size_t j = 0; j < word.size() && same; ++j)
+        same = (word[j] | 0x20) == (k.name[j] | 0x20);
+      if (same) {
+        fix(fix_python_literal);
         out_ += k.value;
         i_ += k.name.size();
         return true;

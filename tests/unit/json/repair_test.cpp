@@ -126,6 +126,10 @@ TEST_CASE("Python and JavaScript literals") {
         json{{"ok", true}, {"no", false}, {"x", nullptr}});
   CHECK(repaired("{\"a\": undefined}") == json{{"a", nullptr}});
   CHECK(repaired("(1, 2)") == json::array({1, 2}));
+  CHECK(repaired("{\"a\": TRUE, \"b\": Null, \"c\": FALSE}") ==
+        json{{"a", true}, {"b", nullptr}, {"c", false}});
+  // A number missing its opening quote keeps its value; its stray closing quote goes.
+  CHECK(repaired(R"({"n": 12345", "w": abc"})") == json{{"n", 12345}, {"w", "abc"}});
   // A word that only starts like a literal stays a string.
   CHECK(repaired("{\"a\": nullable}") == json{{"a", "nullable"}});
 }
