@@ -367,7 +367,7 @@ void ModelSimulator::Impl::handle_chat(const httplib::Request& req, httplib::Res
   const std::string content_type = ollama ? "application/x-ndjson" : "text/event-stream";
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider(content_type, [this, pace, calls, id, model, created, finish,
-                                                  ollama, include_usage, prompt_tokens](
+                                                  ollama, include_usage, prompt_tokens, received](
                                                      std::size_t offset, httplib::DataSink& sink) {
     if (offset != 0) return false;  // everything is written in the first call
     auto write = [&](std::string_view text) { return sink.write(text.data(), text.size()); };
@@ -424,23 +424,43 @@ void ModelSimulator::Impl::handle_chat(const httplib::Request& req, httplib::Res
     auto outcome = pace(emit, write);
     if (!outcome.ok || outcome.cut) return false;  // drop the connection: no end marker
     auto n = outcome.sent;
+    // Server-side timings, as the server measured them (llama-server's `timings`, Ollama's
+    // durations): request received → first token, and n tokens over n−1 intervals.
+    using ns = std::chrono::nanoseconds;
+    const auto prompt_ns =
+        n > 0 ? std::chrono::duration_cast<ns>(outcome.first - received).count() : 0;
+    const auto eval_ns =
+        n > 1 ? std::chrono::duration_cast<ns>(outcome.last - outcome.first).count() * n / (n - 1)
+              : 0;
     if (ollama) {
-      auto eval_ns =
-          n > 1 ? std::chrono::duration_cast<std::chrono::nanoseconds>(outcome.last - outcome.first)
-                          .count() *
-                      n / (n - 1)
-                : 0;
       nlohmann::json out = {{"model", model},
                             {"created_at", iso_now()},
                             {"message", {{"role", "assistant"}, {"content", ""}}},
                             {"done", true},
                             {"done_reason", finish},
                             {"prompt_eval_count", prompt_tokens},
+                            {"prompt_eval_duration", prompt_ns},
                             {"eval_count", n},
                             {"eval_duration", eval_ns}};
       if (!write(go_json(out) + "\n")) return false;
     } else {
-      if (!chunk(nlohmann::json::object(), finish)) return false;
+      nlohmann::json final_chunk = {
+          {"id", id},
+          {"object", "chat.completion.chunk"},
+          {"created", created},
+          {"model", model},
+          {"choices",
+           {{{"index", 0}, {"delta", nlohmann::json::object()}, {"finish_reason", finish}}}}};
+      if (n > 1) {
+        double predicted_ms = static_cast<double>(eval_ns) / 1e6;
+        final_chunk["timings"] = {
+            {"prompt_n", prompt_tokens},
+            {"prompt_ms", static_cast<double>(prompt_ns) / 1e6},
+            {"predicted_n", n},
+            {"predicted_ms", predicted_ms},
+            {"predicted_per_second", 1000.0 * static_cast<double>(n) / predicted_ms}};
+      }
+      if (!write("data: " + final_chunk.dump() + "\n\n")) return false;
       if (include_usage) {
         nlohmann::json usage = {{"id", id},
                                 {"object", "chat.completion.chunk"},

@@ -97,8 +97,29 @@ std::string markdown_report(const nlohmann::json& r) {
     md += "| Throughput (decode tok/s) | " +
           summary(at(tests, {"throughput", "tok_s"}), 1, " tok/s") + " |\n";
   }
+  if (tests.contains("throughput")) {
+    bool counted = false;
+    for (const auto& s : at(tests, {"throughput", "samples"})) {
+      counted = counted || s.value("token_source", std::string()) == "counted_deltas";
+    }
+    if (counted) {
+      md +=
+          "| Token counts | the server sent no usage: one token per streamed delta (approximate) "
+          "|\n";
+    }
+  }
   if (tests.contains("ttft"))
     md += "| TTFT | " + summary(at(tests, {"ttft", "ttft_ms"}), 1, " ms") + " |\n";
+  {
+    // What the server itself reported (llama-server `timings`, Ollama durations), when it did:
+    // free of client-side scheduling noise, but not what a user waits for.
+    const auto& tok = at(tests, {"throughput", "server_tok_s"});
+    const auto& ttft = at(tests, {"ttft", "server_ttft_ms"});
+    if ((tok.is_object() && tok.contains("mean")) || (ttft.is_object() && ttft.contains("mean"))) {
+      md += "| Server-reported | decode " + summary(tok, 1, " tok/s") + "; time to first token " +
+            summary(ttft, 1, " ms") + " |\n";
+    }
+  }
   if (tests.contains("concurrency")) {
     md += "| Concurrency (" +
           std::to_string(at(tests, {"concurrency", "parallel"}).is_number()
@@ -224,10 +245,13 @@ std::string compare_table(const std::vector<nlohmann::json>& results) {
     return v.is_number() ? num(v, 2, " GB") : std::string("unavailable");
   });
   row("Vision", [](const nlohmann::json& r) {
+    // The seeds' YES/NO, with the count behind it.
     const auto& v = at(r, {"metrics", "vision_colours"});
-    return v.is_number() ? std::to_string(v.get<int>()) + "/" +
-                               std::to_string(at(r, {"metrics", "vision_total"}).get<int>())
-                         : std::string("—");
+    if (!v.is_number()) return std::string("—");
+    int found = v.get<int>(), total = at(r, {"metrics", "vision_total"}).get<int>();
+    std::string count = std::to_string(found) + "/" + std::to_string(total);
+    if (found == 0) return "NO (" + count + ")";
+    return found == total ? "YES (" + count + ")" : count;
   });
   row("Tools", [](const nlohmann::json& r) {
     const auto& v = at(r, {"metrics", "tools_correct"});
@@ -239,12 +263,14 @@ std::string compare_table(const std::vector<nlohmann::json>& results) {
   row("Entities", [](const nlohmann::json& r) {
     const auto& v = at(r, {"metrics", "persons_found"});
     if (!v.is_number()) return std::string("—");
-    return std::to_string(v.get<int>()) + "/" +
-           std::to_string(at(r, {"metrics", "persons_total"}).get<int>()) + "+" +
-           std::to_string(at(r, {"metrics", "places_found"}).is_number()
-                              ? at(r, {"metrics", "places_found"}).get<int>()
-                              : 0) +
-           "/" + std::to_string(at(r, {"metrics", "places_total"}).get<int>());
+    std::string cell = std::to_string(v.get<int>()) + "/" +
+                       std::to_string(at(r, {"metrics", "persons_total"}).get<int>());
+    const auto& places = at(r, {"metrics", "places_found"});
+    if (places.is_number()) {
+      cell += "+" + std::to_string(places.get<int>()) + "/" +
+              std::to_string(at(r, {"metrics", "places_total"}).get<int>());
+    }
+    return cell;
   });
   row("Kannada", [](const nlohmann::json& r) {
     const auto& v = at(r, {"metrics", "kannada_entities"});

@@ -47,7 +47,7 @@ bool write_file(const std::filesystem::path& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-int run_compare(const std::vector<std::string>& files) {
+int run_compare(const std::vector<std::string>& files, const bench::Suite& suite) {
   if (files.empty()) {
     std::fprintf(stderr, "llmwire bench compare: name one or more results.json files\n");
     return exit_usage;
@@ -59,6 +59,8 @@ int run_compare(const std::vector<std::string>& files) {
       std::fprintf(stderr, "llmwire bench compare: %s\n", doc.error().message.c_str());
       return exit_failure;
     }
+    // A file holding only metrics (recorded figures) is judged here, by the suite given.
+    if (!doc->contains("decision")) bench::decide_results(*doc, suite, nullptr);
     results.push_back(std::move(*doc));
   }
   std::fputs(bench::compare_table(results).c_str(), stdout);
@@ -90,16 +92,6 @@ int run_bench(std::span<char* const> args) {
     std::fputs(usage, stdout);
     return exit_ok;
   }
-  const auto& positionals = parsed->positionals();
-  if (!positionals.empty()) {
-    if (positionals.front() == "compare") {
-      return run_compare(std::vector<std::string>(positionals.begin() + 1, positionals.end()));
-    }
-    std::fprintf(stderr, "llmwire bench: unexpected argument '%s'\n\n%s",
-                 positionals.front().c_str(), usage);
-    return exit_usage;
-  }
-
   bench::Suite suite = bench::default_suite();
   if (auto path = parsed->get("suite")) {
     auto loaded = bench::load_suite(*path);
@@ -109,6 +101,17 @@ int run_bench(std::span<char* const> args) {
     }
     suite = std::move(*loaded);
   }
+  const auto& positionals = parsed->positionals();
+  if (!positionals.empty()) {
+    if (positionals.front() == "compare") {
+      return run_compare(std::vector<std::string>(positionals.begin() + 1, positionals.end()),
+                         suite);
+    }
+    std::fprintf(stderr, "llmwire bench: unexpected argument '%s'\n\n%s",
+                 positionals.front().c_str(), usage);
+    return exit_usage;
+  }
+
   bench::RunOptions run;
   if (auto only = parsed->get("only")) {
     run.only = split_list(*only);

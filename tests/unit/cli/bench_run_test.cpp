@@ -146,10 +146,19 @@ TEST_CASE("a bench against the simulator at 50 tok/s and 80 ms TTFT reports both
   // simulator's deadline pacing (not sleep granularity) decides it.
   CHECK(tok_s["mean"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
   CHECK(tok_s["min"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
-  // TTFT includes the loopback round trip and decoding; the median keeps one scheduler hiccup
-  // on a busy CI machine from deciding it.
-  CHECK(ttft["median"].get<double>() == doctest::Approx(80.0).epsilon(0.02));
+  // TTFT as the client sees it includes the loopback round trip, decoding and, on a busy
+  // machine, the scheduler's wake-up latency (a 4 ms tick was seen with compilers running). The
+  // fastest of ten runs is the one without that noise; the median may carry a tick or two.
   CHECK(ttft["min"].get<double>() >= 80.0);  // never faster than the server's own delay
+  CHECK(ttft["min"].get<double>() == doctest::Approx(80.0).epsilon(0.02));
+  CHECK(ttft["median"].get<double>() == doctest::Approx(80.0).epsilon(0.10));
+  // The simulator reports its own timings (llama-server's `timings` block); they are read back.
+  const auto& server_tok_s = results["tests"]["throughput"]["server_tok_s"];
+  const auto& server_ttft = results["tests"]["ttft"]["server_ttft_ms"];
+  CHECK(server_tok_s["mean"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
+  CHECK(server_ttft["min"].get<double>() >= 80.0);
+  CHECK(server_ttft["median"].get<double>() <= ttft["median"].get<double>());
+  CHECK(markdown_report(results).find("| Server-reported | decode ") != std::string::npos);
   CHECK(results["metrics"]["tok_s"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
 }
 
