@@ -166,6 +166,7 @@ struct GpuSamplerReport {
 
 /// Samples used memory on a background thread during a window (a benchmark run).
 /// start() takes the baseline synchronously, so a window always has one if NVML answers.
+/// start(), stop() and report() may be called from any thread.
 class GpuSampler {
  public:
   GpuSampler(std::shared_ptr<const GpuProbe> probe, GpuSamplerOptions options = {});
@@ -183,6 +184,7 @@ class GpuSampler {
 
   std::shared_ptr<const GpuProbe> probe_;
   GpuSamplerOptions options_;
+  std::mutex control_;  // serialises start() and stop() with each other
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool running_ = false;

@@ -30,6 +30,7 @@ GpuSampler::~GpuSampler() {
 }
 
 void GpuSampler::start() {
+  std::lock_guard control(control_);
   {
     std::lock_guard lock(mutex_);
     if (running_) return;
@@ -42,6 +43,7 @@ void GpuSampler::start() {
 }
 
 GpuSamplerReport GpuSampler::stop() {
+  std::lock_guard control(control_);
   {
     std::lock_guard lock(mutex_);
     if (!running_) return report_;

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <thread>
+#include <vector>
 
 #include "gpu_test_support.hpp"
 #include "llmwire/gpu.hpp"
@@ -91,4 +92,34 @@ TEST_CASE("sampling failures are counted with the last error, and the sampler st
   CHECK(report.last_error->kind == ErrorKind::gpu_unavailable);
   CHECK_FALSE(report.device.peak_bytes.has_value());
   CHECK_FALSE(report.device.delta_bytes().has_value());
+}
+
+TEST_CASE("start and stop race safely from several threads, and a stopped sampler restarts") {
+  ScopedEnv mode("FAKE_NVML_MODE", "discrete");
+  gpu_test::FakeHooks hooks(FAKE_NVML_FULL_PATH);
+  auto probe = GpuProbe::open({.library_path = FAKE_NVML_FULL_PATH});
+  REQUIRE(probe.has_value());
+  GpuSampler sampler(*probe, {.interval = std::chrono::milliseconds(1)});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&sampler, t] {
+      for (int i = 0; i < 50; ++i) {
+        if ((i + t) % 2 == 0)
+          sampler.start();
+        else
+          sampler.stop();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  sampler.stop();
+
+  // A new window starts from scratch.
+  hooks.set_used(0, 7 * gib);
+  hooks.set_used(1, 0);
+  sampler.start();
+  auto report = sampler.stop();
+  CHECK(report.samples >= 2);  // baseline and the final reading, plus any 1 ms ticks between
+  CHECK(report.device.baseline_bytes == 7 * gib);
+  CHECK(report.device.peak_bytes == 7 * gib);
 }
