@@ -47,7 +47,7 @@ for n in (100, 1000):
     l = ll[n]
     print(f"| {n} | llmwire | {l['events_per_s']:,.0f} | {l['cpu_s_per_M_events']:.2f} | {l['rss_kib_per_stream']:.1f} |")
     print(f"| {n} | openai-node {nd['sdk_version']} | {nd['events_per_s']:,.0f} | {nd['cpu_s_per_M_events']:.2f} | {nd['rss_kib_per_stream']:.1f} |")
-    print(f"| {n} | ratio (node / llmwire) | {nd['events_per_s'] and l['events_per_s'] / nd['events_per_s']:.1f}x faster | "
+    print(f"| {n} | llmwire vs openai-node | {nd['events_per_s'] and l['events_per_s'] / nd['events_per_s']:.1f}x faster | "
           f"{nd['cpu_s_per_M_events'] / l['cpu_s_per_M_events']:.1f}x less CPU | "
           f"{nd['rss_kib_per_stream'] / max(l['rss_kib_per_stream'], 1e-9):.1f}x less memory |")
 print()
