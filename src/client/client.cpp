@@ -210,9 +210,17 @@ class Client::Impl {
       state->complete(tl::unexpected(*config_error_));
       return ChatHandle(state);
     }
-    auto body =
-        encode_request(request, options_.api,
-                       EncodeOptions{.stream = true, .include_usage = options_.include_usage});
+    EncodeOptions encode{.stream = true, .include_usage = options_.include_usage};
+    if (options_.use_profiles) {
+      // The profile's image policy and audio capability shape media parts as they are encoded
+      // (image.hpp); a profile that cannot be selected is reported by apply_model_profile.
+      const ProfileSet& set = options_.profiles ? *options_.profiles : builtin_profiles_;
+      if (auto profile = set.select(request.model, request.profile)) {
+        encode.image_policy = (*profile)->image;
+        encode.audio_input = (*profile)->capabilities.audio;
+      }
+    }
+    auto body = encode_request(request, options_.api, encode);
     if (!body) {
       state->complete(tl::unexpected(body.error()));
       return ChatHandle(state);

@@ -262,3 +262,33 @@ TEST_CASE("registry and typed arguments") {
   CHECK(*a.get_or<int>("absent", 9) == 9);
   CHECK(a.get<std::string>("absent").error().message == "missing argument 'absent'");
 }
+
+TEST_CASE("through the Client, the model's profile decides media: audio refused, BMP sent as PNG") {
+  LoopbackServer server;
+  REQUIRE(server.start());
+  server.set_default(content_reply("ok"));
+  Client client(options_for(server));
+  // A RIFF/WAVE header is enough for the refusal: nothing is decoded.
+  const std::vector<std::uint8_t> wav = {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'A', 'V', 'E'};
+  ChatRequest with_audio{.model = "google/gemma-4-26B-A4B-it", .messages = {Message::user("?")}};
+  with_audio.messages[0].parts.push_back(
+      {.type = llmwire::ContentPart::Type::audio, .bytes = wav, .media_type = "audio/wav"});
+  auto refused = client.chat(with_audio);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::unsupported);
+  CHECK(server.request_count() == 0);  // refused before any request
+
+  // A 1x1 24-bit BMP (blue pixel): the gemma4 profile converts it to PNG.
+  const std::vector<std::uint8_t> bmp = {'B', 'M', 58, 0, 0, 0, 0, 0, 0, 0,   54, 0, 0, 0,  40,
+                                         0,   0,   0,  1, 0, 0, 0, 1, 0, 0,   0,  1, 0, 24, 0,
+                                         0,   0,   0,  0, 4, 0, 0, 0, 0, 0,   0,  0, 0, 0,  0,
+                                         0,   0,   0,  0, 0, 0, 0, 0, 0, 255, 0,  0, 0};
+  ChatRequest with_image{.model = "google/gemma-4-26B-A4B-it", .messages = {Message::user("?")}};
+  with_image.messages[0].parts.push_back(
+      {.type = llmwire::ContentPart::Type::image, .bytes = bmp, .media_type = "image/bmp"});
+  auto sent = client.chat(with_image);
+  REQUIRE_MESSAGE(sent, (sent ? "" : sent.error().message));
+  REQUIRE(server.request_count() == 1);
+  const std::string url = body_of(server, 0)["messages"][0]["content"][1]["image_url"]["url"];
+  CHECK(url.rfind("data:image/png;base64,iVBORw0KGgo", 0) == 0);  // PNG signature, base64
+}
