@@ -626,3 +626,25 @@ TEST_CASE("an exception from the callback cancels the stream instead of crossing
   REQUIRE(next);
   CHECK(next->content == "abc");
 }
+
+TEST_CASE("a reply paced like a recording keeps its gaps, and the timings see them") {
+  Server s;
+  const auto payloads = vllm_stream({"a", "b", "c", "d"});
+  std::vector<std::pair<double, std::string>> reads;
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    reads.emplace_back(60.0 * static_cast<double>(i), "data: " + payloads[i] + "\n\n");
+  }
+  s.server.enqueue(ScriptedReply::paced(reads));
+  Client client(options_for({s.server.base_url()}));
+  auto result = client.chat(hello());
+  REQUIRE(result);
+  CHECK(result->done);
+  CHECK(result->content == "abcd");
+  REQUIRE(result->timings.gap_p50_ms);
+  CHECK(*result->timings.gap_p50_ms >= 50);  // deltas arrive 60 ms apart
+  CHECK(*result->timings.gap_p50_ms < 400);  // generous: a loaded CI machine
+  REQUIRE(result->timings.decode_tok_s);
+  CHECK(*result->timings.decode_tok_s > 2);  // 3 tokens after the first over ~180 ms ≈ 16.7/s
+  CHECK(*result->timings.decode_tok_s < 40);
+  CHECK(*result->timings.total_ms >= 5 * 60 - 10);
+}
