@@ -711,6 +711,10 @@ class Client::Impl {
       case CURLE_COULDNT_RESOLVE_PROXY:
         return make_error(ErrorKind::dns, "cannot resolve the host of " + where + ": " + cause);
       case CURLE_OPERATION_TIMEDOUT:
+        // A resolver that never answers (no network, dropped DNS packets) is a DNS failure.
+        if (cause.starts_with("Resolving timed out")) {
+          return make_error(ErrorKind::dns, "cannot resolve the host of " + where + ": " + cause);
+        }
         return make_error(ErrorKind::timeout, "connecting to " + where + " timed out: " + cause);
       case CURLE_SSL_CONNECT_ERROR:
       case CURLE_PEER_FAILED_VERIFICATION:
