@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#ifdef LLMWIRE_HAS_CLIENT  // the bench talks to its servers through llmwire::Client
+
 #include "llmwire/client.hpp"
 #include "llmwire/version.hpp"
 #include "llmwire_sim/bench/report.hpp"
@@ -219,3 +221,5 @@ TEST_CASE("a mid-stream disconnect counts against stability") {
   for (const auto& s : results["tests"]["throughput"]["samples"]) CHECK(!s["error"].is_null());
   CHECK(results["metrics"]["stability"] == 0.0);
 }
+
+#endif  // LLMWIRE_HAS_CLIENT
