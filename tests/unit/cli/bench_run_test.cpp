@@ -159,7 +159,7 @@ TEST_CASE("a bench against the simulator at 50 tok/s and 80 ms TTFT reports both
   const auto& server_ttft = results["tests"]["ttft"]["server_ttft_ms"];
   CHECK(server_tok_s["mean"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
   CHECK(server_ttft["min"].get<double>() >= 80.0);
-  CHECK(server_ttft["median"].get<double>() <= ttft["median"].get<double>());
+  CHECK(server_ttft["median"].get<double>() == doctest::Approx(80.0).epsilon(0.10));
   CHECK(markdown_report(results).find("| Server-reported | decode ") != std::string::npos);
   CHECK(results["metrics"]["tok_s"].get<double>() == doctest::Approx(50.0).epsilon(0.02));
 }
