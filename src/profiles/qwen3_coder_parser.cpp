@@ -2,6 +2,7 @@
 // `<tool_call><function=NAME><parameter=KEY>VALUE</parameter>…</function></tool_call>`.
 // The inside of a call is read by a resumable state machine, so a value is scanned once.
 
+#include <algorithm>
 #include <string>
 
 #include "profiles/parsers.hpp"
@@ -33,6 +34,11 @@ class Qwen3CoderParser final : public TaggedParser {
   std::string key_;
   std::size_t value_start_ = 0;
   std::size_t value_scan_ = 0;
+  // Resume points, so text held back between feeds is never scanned twice (a run of
+  // whitespace or a long tag name fed a byte at a time would otherwise be quadratic):
+  std::size_t tag_scan_ = 0;  // read_tag_name: bytes before this hold no '>', '\n' or '<'
+  std::size_t closer_at_ = std::string::npos;  // value closer whose follow-up was cut short
+  std::size_t closer_ws_ = 0;                  // ... and where its whitespace scan stopped
   nlohmann::json args_ = nlohmann::json::object();
 
   [[nodiscard]] bool bare_function_calls() const override { return true; }
@@ -40,6 +46,8 @@ class Qwen3CoderParser final : public TaggedParser {
   void call_start() override {
     buf_.clear();
     cur_ = 0;
+    tag_scan_ = 0;
+    closer_at_ = std::string::npos;
     state_ = State::function_open;
     name_.clear();
     args_ = nlohmann::json::object();
@@ -79,10 +87,15 @@ class Qwen3CoderParser final : public TaggedParser {
 
   /// Reads `NAME>` after an opener at `start`; NAME may hold spaces but not a newline or '<'.
   /// Returns 1 (read, cur_ past '>'), 0 (malformed), -1 (need more).
+  /// While it returns -1 the caller retries with the same `start` (cur_ does not move).
   int read_tag_name(std::size_t start, std::string& out) {
-    std::size_t j = start;
+    std::size_t j = std::max(start, tag_scan_);
     while (j < buf_.size() && buf_[j] != '>' && buf_[j] != '\n' && buf_[j] != '<') ++j;
-    if (j == buf_.size()) return -1;
+    if (j == buf_.size()) {
+      tag_scan_ = j;
+      return -1;
+    }
+    tag_scan_ = 0;
     if (buf_[j] != '>') return 0;
     out.assign(buf_, start, j - start);
     cur_ = j + 1;
@@ -141,11 +154,13 @@ class Qwen3CoderParser final : public TaggedParser {
   }
 
   /// After a closing tag at `after`: whitespace, then one of `nexts` (or the end of output)
-  /// makes the tag structural. 1 yes, 0 no (the tag is value text), -1 need more.
-  int structural(std::size_t after, std::initializer_list<std::string_view> nexts,
-                 bool final) const {
-    std::size_t j = after;
+  /// makes the tag structural. 1 yes, 0 no (the tag is value text), -1 need more. The
+  /// whitespace is skipped from `ws_from` (>= after): where an earlier call stopped.
+  int structural(std::size_t after, std::size_t& ws_from,
+                 std::initializer_list<std::string_view> nexts, bool final) const {
+    std::size_t j = std::max(after, ws_from);
     while (j < buf_.size() && is_space(buf_[j])) ++j;
+    ws_from = j;
     const std::string_view rest = std::string_view(buf_).substr(j);
     if (rest.empty()) return final ? 1 : -1;
     for (std::string_view n : nexts) {
@@ -188,15 +203,20 @@ class Qwen3CoderParser final : public TaggedParser {
         continue;
       }
       // A closing tag counts only when markup follows it: a value may quote `</parameter>`.
+      // The same closer is looked at again after need_more: resume its whitespace scan.
+      std::size_t ws_from = q == closer_at_ ? closer_ws_ : 0;
       int s = 1;
       if (id == 0)
-        s = structural(q + parameter_close.size(), {parameter_open, function_close, call_close},
-                       final);
-      if (id == 1) s = structural(q + function_close.size(), {call_close}, final);
+        s = structural(q + parameter_close.size(), ws_from,
+                       {parameter_open, function_close, call_close}, final);
+      if (id == 1) s = structural(q + function_close.size(), ws_from, {call_close}, final);
       if (s < 0) {
         value_scan_ = q;
+        closer_at_ = q;
+        closer_ws_ = ws_from;
         return Read::need_more;
       }
+      closer_at_ = std::string::npos;
       if (s == 0) {
         value_scan_ = q + 1;
         continue;
