@@ -98,6 +98,18 @@ enum Fix : unsigned {
   fix_count
 };
 
+// Fix is the private spelling of the public RepairKind: same values, in the same order.
+static_assert(static_cast<unsigned>(RepairKind::invalid_utf8) == fix_invalid_utf8);
+static_assert(static_cast<unsigned>(RepairKind::quotes) == fix_quotes);
+static_assert(static_cast<unsigned>(RepairKind::missing_end_quote) == fix_missing_end_quote);
+static_assert(static_cast<unsigned>(RepairKind::truncated_escape) == fix_truncated_escape);
+static_assert(static_cast<unsigned>(RepairKind::missing_value) == fix_missing_value);
+static_assert(static_cast<unsigned>(RepairKind::trailing_comma) == fix_trailing_comma);
+static_assert(static_cast<unsigned>(RepairKind::unclosed) == fix_unclosed);
+static_assert(static_cast<unsigned>(RepairKind::truncated_number) == fix_truncated_number);
+static_assert(static_cast<unsigned>(RepairKind::python_literal) == fix_python_literal);
+static_assert(static_cast<unsigned>(RepairKind::multiple_values) + 1 == fix_count);
+
 constexpr std::array<std::string_view, fix_count> fix_text = {
     "replaced invalid UTF-8 with U+FFFD",
     "skipped a think block before the JSON",
@@ -973,8 +985,16 @@ class TopLevel {
       result.value = nlohmann::json::array();
       for (auto& v : values_) result.value.push_back(std::move(v));
     }
-    for (unsigned f = 0; f < fix_count; ++f)
-      if (fixes_ & (1u << f)) result.repairs.emplace_back(fix_text[f]);
+    for (unsigned f = 0; f < fix_count; ++f) {
+      if (fixes_ & (1u << f)) {
+        result.repairs.emplace_back(fix_text[f]);
+        result.kinds.push_back(static_cast<RepairKind>(f));
+      }
+    }
+    constexpr unsigned truncation = (1u << fix_missing_end_quote) | (1u << fix_truncated_escape) |
+                                    (1u << fix_missing_value) | (1u << fix_unclosed) |
+                                    (1u << fix_truncated_number);
+    result.truncated = (fixes_ & truncation) != 0;
     return result;
   }
 

@@ -11,24 +11,14 @@ namespace llmwire::profiles_detail {
 
 namespace {
 
-/// Repairs that mean the text was cut off rather than sloppily written.
-bool repaired_truncation(const std::vector<std::string>& repairs) {
-  for (const auto& r : repairs) {
-    for (std::string_view sign :
-         {"truncated", "unterminated", "missing closing quote", "missing value"}) {
-      if (r.find(sign) != std::string::npos) return true;
-    }
-  }
-  return false;
-}
-
 /// The one place Hermes call bodies become JSON: the lenient repair (models write single
 /// quotes, trailing commas, Python literals). At the end of output with no `</tool_call>`, a
 /// body that only parses by completing cut-off text is refused: its arguments are truncated.
 /// Returns a discarded value on failure.
 nlohmann::json parse_call_json(std::string_view text, bool cut_off) {
   auto repaired = json::repair(trim(text));
-  if (!repaired || (cut_off && repaired_truncation(repaired->repairs))) {
+  // `truncated` is repair's own signal that it completed cut-off text.
+  if (!repaired || (cut_off && repaired->truncated)) {
     return nlohmann::json(nlohmann::json::value_t::discarded);
   }
   return std::move(repaired->value);

@@ -116,10 +116,9 @@ nlohmann::json parse_structured(std::string_view text) {
   if (!v.is_discarded()) return v;
   auto repaired = json::repair(text);
   if (!repaired) return nlohmann::json(nlohmann::json::value_t::discarded);
-  for (const auto& r : repaired->repairs) {
-    if (r.find("quotes to double quotes") == std::string::npos &&
-        r.find("Python True/False/None") == std::string::npos &&
-        r.find("trailing or leading comma") == std::string::npos) {
+  for (json::RepairKind kind : repaired->kinds) {
+    if (kind != json::RepairKind::quotes && kind != json::RepairKind::python_literal &&
+        kind != json::RepairKind::trailing_comma) {
       return nlohmann::json(nlohmann::json::value_t::discarded);
     }
   }
