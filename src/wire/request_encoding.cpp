@@ -146,14 +146,14 @@ Result<nlohmann::json> openai_message(const Message& message, const EncodeOption
 }
 
 Result<nlohmann::json> ollama_message(const Message& message, const EncodeOptions& options) {
-  nlohmann::json out = {{"role", to_string(message.role)}, {"content", message.content}};
+  // Ollama messages have one content string: extra text parts are appended to it.
+  std::string content = message.content;
   nlohmann::json images = nlohmann::json::array();
   for (const ContentPart& part : message.parts) {
     switch (part.type) {
       case ContentPart::Type::text:
-        // Ollama messages have one content string: extra text parts are appended to it.
-        out["content"] = out["content"].get<std::string>() +
-                         (out["content"].get<std::string>().empty() ? "" : "\n") + part.text;
+        if (!content.empty()) content += '\n';
+        content += part.text;
         break;
       case ContentPart::Type::image: {
         auto wire = prepare_image_part(part, options);
@@ -166,6 +166,7 @@ Result<nlohmann::json> ollama_message(const Message& message, const EncodeOption
                     "Ollama's native /api/chat takes no audio input; use the OpenAI dialect");
     }
   }
+  nlohmann::json out = {{"role", to_string(message.role)}, {"content", std::move(content)}};
   if (!images.empty()) out["images"] = std::move(images);
   if (!message.tool_calls.empty()) {
     nlohmann::json calls = nlohmann::json::array();

@@ -160,6 +160,19 @@ TEST_CASE("Ollama body: json_object format, thinking levels, audio unsupported")
   CHECK(audio.error().kind == ErrorKind::unsupported);
 }
 
+TEST_CASE("Ollama body: text parts join the message's content with newlines") {
+  ChatRequest request{.model = "m", .messages = {Message::user("")}};
+  request.messages[0].parts.push_back(ContentPart::from_text("first"));
+  request.messages[0].parts.push_back(ContentPart::from_text("second"));
+  auto body = encode_request(request, Dialect::ollama);
+  REQUIRE(body);
+  CHECK((*body)["messages"][0]["content"] == "first\nsecond");  // no leading newline
+  request.messages[0].content = "lead";
+  body = encode_request(request, Dialect::ollama);
+  REQUIRE(body);
+  CHECK((*body)["messages"][0]["content"] == "lead\nfirst\nsecond");
+}
+
 TEST_CASE("invalid requests are errors, not exceptions") {
   CHECK(encode_request(ChatRequest{}, Dialect::openai).error().kind == ErrorKind::invalid_argument);
   CHECK(encode_request(ChatRequest{.model = "m"}, Dialect::openai).error().kind ==
