@@ -11,11 +11,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "llmwire/error.hpp"
 
@@ -58,11 +57,11 @@ struct IncompleteToolCall {
 
 struct Message {
   Role role = Role::user;
-  std::string content;                ///< Plain text content.
-  std::vector<ContentPart> parts;     ///< Extra parts (images, audio) after `content`.
-  std::vector<ToolCall> tool_calls;   ///< Assistant messages that called tools.
-  std::string tool_call_id;           ///< Tool results: the id of the call answered.
-  std::string name;                   ///< Tool results: the tool's name (Ollama wants it).
+  std::string content;               ///< Plain text content.
+  std::vector<ContentPart> parts;    ///< Extra parts (images, audio) after `content`.
+  std::vector<ToolCall> tool_calls;  ///< Assistant messages that called tools.
+  std::string tool_call_id;          ///< Tool results: the id of the call answered.
+  std::string name;                  ///< Tool results: the tool's name (Ollama wants it).
 
   [[nodiscard]] static Message system(std::string text);
   [[nodiscard]] static Message user(std::string text);
@@ -93,7 +92,7 @@ struct ChatRequest {
   nlohmann::json tool_choice;      ///< null = not sent; "auto", "none", or an object.
   nlohmann::json response_format;  ///< null = not sent.
   Thinking thinking = Thinking::server_default;
-  std::string profile;             ///< Explicit profile name; empty = pick by model id.
+  std::string profile;  ///< Explicit profile name; empty = pick by model id.
   nlohmann::json extra = nlohmann::json::object();  ///< Merged into the request body last.
 };
 
@@ -116,9 +115,9 @@ enum class TokenCountSource { none, server_usage, counted_deltas };
 
 /// Client-side timings measured by llmwire.
 struct Timings {
-  std::optional<double> ttft_ms;        ///< Request sent → first content or reasoning byte.
-  std::optional<double> total_ms;       ///< Request sent → stream end.
-  std::optional<double> decode_tok_s;   ///< Tokens after the first / time since the first.
+  std::optional<double> ttft_ms;       ///< Request sent → first content or reasoning byte.
+  std::optional<double> total_ms;      ///< Request sent → stream end.
+  std::optional<double> decode_tok_s;  ///< Tokens after the first / time since the first.
   TokenCountSource token_count_source = TokenCountSource::none;
   std::optional<double> gap_p50_ms, gap_p90_ms, gap_p99_ms;  ///< Inter-delta gaps.
 };
@@ -133,9 +132,9 @@ struct ChatResult {
   std::optional<std::string> finish_reason;
   std::optional<Usage> usage;
   std::optional<ServerTimings> server_timings;
-  bool done = false;                     ///< The server signalled a normal end.
-  bool cancelled = false;                ///< The caller cancelled; partial output kept.
-  std::optional<Error> error;            ///< A stream-level error, if any.
+  bool done = false;           ///< The server signalled a normal end.
+  bool cancelled = false;      ///< The caller cancelled; partial output kept.
+  std::optional<Error> error;  ///< A stream-level error, if any.
   Timings timings;
 };
 

@@ -10,7 +10,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-
 #include <tl/expected.hpp>
 
 namespace llmwire {
@@ -42,10 +41,10 @@ enum class ErrorKind {
 /// One error, with whatever the server told us about it.
 struct Error {
   ErrorKind kind = ErrorKind::internal;
-  std::string message;         ///< Human-readable; never contains the API key.
-  int http_status = 0;         ///< 0 when no HTTP status applies.
-  std::string provider_type;   ///< e.g. "BadRequestError" from the server's error body.
-  std::string provider_code;   ///< e.g. "400" or "rate_limit_exceeded", as the server sent it.
+  std::string message;        ///< Human-readable; never contains the API key.
+  int http_status = 0;        ///< 0 when no HTTP status applies.
+  std::string provider_type;  ///< e.g. "BadRequestError" from the server's error body.
+  std::string provider_code;  ///< e.g. "400" or "rate_limit_exceeded", as the server sent it.
   std::optional<std::chrono::milliseconds> retry_after;  ///< From Retry-After / retry-after-ms.
 };
 

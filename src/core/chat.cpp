@@ -23,7 +23,8 @@ Message Message::user(std::string text) {
   return Message{.role = Role::user, .content = std::move(text)};
 }
 Message Message::assistant(std::string text, std::vector<ToolCall> calls) {
-  return Message{.role = Role::assistant, .content = std::move(text), .tool_calls = std::move(calls)};
+  return Message{
+      .role = Role::assistant, .content = std::move(text), .tool_calls = std::move(calls)};
 }
 Message Message::tool_result(std::string call_id, std::string tool_name, std::string content) {
   return Message{.role = Role::tool,

@@ -1,8 +1,7 @@
 // Proves an installed llmwire is usable: headers found, library linked, code runs.
 #include <cstdio>
-#include <string>
-
 #include <llmwire/llmwire.hpp>
+#include <string>
 
 int main() {
   llmwire::ResponseDecoder decoder(llmwire::Dialect::openai);
@@ -16,6 +15,7 @@ int main() {
     std::fprintf(stderr, "consumer: unexpected result\n");
     return 1;
   }
-  std::printf("consumer: llmwire %s decoded '%s'\n", llmwire::version_string, result.content->c_str());
+  std::printf("consumer: llmwire %s decoded '%s'\n", llmwire::version_string,
+              result.content->c_str());
   return 0;
 }

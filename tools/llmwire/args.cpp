@@ -5,7 +5,9 @@
 
 namespace llmwire::cli {
 
-bool ParsedArgs::has(std::string_view name) const { return values_.find(name) != values_.end(); }
+bool ParsedArgs::has(std::string_view name) const {
+  return values_.find(name) != values_.end();
+}
 
 std::optional<std::string> ParsedArgs::get(std::string_view name) const {
   auto it = values_.find(name);

@@ -34,11 +34,13 @@ constexpr Command commands[] = {
 };
 
 void print_usage(std::FILE* out) {
-  std::fprintf(out, "llmwire %s: a client for local LLM inference servers\n\n", llmwire::version_string);
+  std::fprintf(out, "llmwire %s: a client for local LLM inference servers\n\n",
+               llmwire::version_string);
   std::fprintf(out, "usage: llmwire <command> [options]   (llmwire <command> --help for more)\n\n");
   for (const auto& command : commands) {
-    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(command.name.size()), command.name.data(),
-                 static_cast<int>(command.summary.size()), command.summary.data());
+    std::fprintf(out, "  %-10.*s %.*s\n", static_cast<int>(command.name.size()),
+                 command.name.data(), static_cast<int>(command.summary.size()),
+                 command.summary.data());
   }
   std::fprintf(out,
                "\nexit codes: 0 ok, 1 failure, 2 usage error, 3 connection/HTTP error before "

@@ -1,7 +1,8 @@
+#include "llmwire/error.hpp"
+
 #include <doctest/doctest.h>
 
 #include "llmwire/chat.hpp"
-#include "llmwire/error.hpp"
 
 using namespace llmwire;
 
