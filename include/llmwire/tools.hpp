@@ -19,6 +19,7 @@
 ///     auto run = llmwire::tools::run_loop(client, request, tools, {.max_steps = 4});
 ///     if (run) std::cout << run->final.content.value_or("");
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -26,6 +27,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "llmwire/chat.hpp"
@@ -83,9 +85,24 @@ class Args {
       if (!v.is_boolean()) return wrong("boolean");
       return v.get<bool>();
     } else if constexpr (std::is_integral_v<V>) {
-      if (v.is_number_integer()) return v.get<V>();
-      if (v.is_number_float() && v.get<double>() == static_cast<double>(v.get<std::int64_t>()))
-        return static_cast<V>(v.get<std::int64_t>());
+      // Range-checked: a model's 1e12 or -1 must not truncate or wrap into the handler's V, and
+      // a float outside int64 must not reach a cast (undefined behaviour).
+      auto out_of_range = [&]() -> Result<V> {
+        return fail(ErrorKind::validation,
+                    "argument '" + std::string(name) + "': " + v.dump() + " is out of range");
+      };
+      auto fit = [&](auto n) -> Result<V> {
+        if (!std::in_range<V>(n)) return out_of_range();
+        return static_cast<V>(n);
+      };
+      if (v.is_number_unsigned()) return fit(v.get<std::uint64_t>());
+      if (v.is_number_integer()) return fit(v.get<std::int64_t>());
+      if (v.is_number_float()) {
+        const double d = v.get<double>();
+        if (!std::isfinite(d) || d != std::trunc(d)) return wrong("integer");
+        if (d < -9.2e18 || d > 9.2e18) return out_of_range();
+        return fit(static_cast<std::int64_t>(d));
+      }
       return wrong("integer");
     } else {
       static_assert(std::is_floating_point_v<V>, "Args::get: unsupported type");

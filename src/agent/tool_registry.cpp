@@ -1,5 +1,6 @@
 // Tool registry, argument checks and running one step's calls (issue 5). Curl-free.
 
+#include <cmath>
 #include <string>
 
 #include "llmwire/tools.hpp"
@@ -17,9 +18,11 @@ bool has_type(const nlohmann::json& value, const std::string& type) {
   if (type == "null") return value.is_null();
   if (type == "number") return value.is_number();
   if (type == "integer") {
-    return value.is_number_integer() ||
-           (value.is_number_float() &&
-            value.get<double>() == static_cast<double>(value.get<std::int64_t>()));
+    // No cast to an integer type: for a float outside int64 that would be undefined behaviour.
+    if (value.is_number_integer()) return true;
+    if (!value.is_number_float()) return false;
+    const double d = value.get<double>();
+    return std::isfinite(d) && d == std::trunc(d);
   }
   return true;  // an unknown type name constrains nothing
 }

@@ -258,6 +258,20 @@ TEST_CASE("registry and typed arguments") {
   CHECK(*a.get<int>("n") == 3);
   CHECK(*a.get<double>("f") == 1.5);
   CHECK(a.get<int>("f").error().message == "argument 'f': expected integer, got number");
+  // Integers are range-checked against the handler's type, never truncated or wrapped.
+  json big = {{"i", 5000000000LL}, {"neg", -1}, {"huge", 1e30}, {"whole", 1e15}};
+  tl_::Args b(big);
+  CHECK(*b.get<std::int64_t>("i") == 5000000000LL);
+  CHECK(b.get<int>("i").error().message == "argument 'i': 5000000000 is out of range");
+  CHECK(b.get<unsigned>("neg").error().kind == ErrorKind::validation);
+  CHECK(*b.get<int>("neg") == -1);
+  CHECK(b.get<std::int64_t>("huge").error().kind == ErrorKind::validation);
+  CHECK(*b.get<std::int64_t>("whole") == 1000000000000000LL);
+  CHECK(b.get<int>("whole").error().kind == ErrorKind::validation);
+  // The schema check agrees: 1e30 is a whole number (JSON Schema "integer"), 1.5 is not.
+  json int_schema = {{"type", "object"}, {"properties", {{"n", {{"type", "integer"}}}}}};
+  CHECK(tl_::check_arguments(int_schema, json{{"n", 1e30}}).empty());
+  CHECK(tl_::check_arguments(int_schema, json{{"n", 1.5}}).size() == 1);
   CHECK(a.get<bool>("s").error().kind == ErrorKind::validation);
   CHECK(*a.get_or<int>("absent", 9) == 9);
   CHECK(a.get<std::string>("absent").error().message == "missing argument 'absent'");
