@@ -86,6 +86,17 @@ TEST_CASE("Retry-After: seconds, HTTP date, retry-after-ms") {
   CHECK(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", false, now) == milliseconds(5000));
   // A date in the past means "now".
   CHECK(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", false, now + 60s) == milliseconds(0));
+  // Absurd values saturate (no overflow into a negative or wrapped delay): still more than a
+  // year, so the client's retry_after_cap refuses to wait for them.
+  const auto year = std::chrono::hours(24 * 365);
+  for (auto [text, is_ms] : {std::pair{"1e300", true}, std::pair{"9223372036854775", false},
+                             std::pair{"99999999999999999999999", false},
+                             std::pair{"Fri, 31 Dec 9999 23:59:59 GMT", false}}) {
+    CAPTURE(text);
+    auto saturated = parse_retry_after(text, is_ms, now);
+    REQUIRE(saturated);
+    CHECK(*saturated > year);
+  }
 }
 
 TEST_CASE("SecretString wipes and never shows itself") {
