@@ -211,14 +211,19 @@ class Client::Impl {
       return ChatHandle(state);
     }
     EncodeOptions encode{.stream = true, .include_usage = options_.include_usage};
+    const Profile* profile = nullptr;
     if (options_.use_profiles) {
-      // The profile's image policy and audio capability shape media parts as they are encoded
-      // (image.hpp); a profile that cannot be selected is reported by apply_model_profile.
       const ProfileSet& set = options_.profiles ? *options_.profiles : builtin_profiles_;
-      if (auto profile = set.select(request.model, request.profile)) {
-        encode.image_policy = (*profile)->image;
-        encode.audio_input = (*profile)->capabilities.audio;
+      auto selected = set.select(request.model, request.profile);
+      if (!selected) {
+        state->complete(tl::unexpected(selected.error()));
+        return ChatHandle(state);
       }
+      profile = *selected;
+      // The profile's image policy and audio capability shape media parts as they are encoded
+      // (image.hpp).
+      encode.image_policy = profile->image;
+      encode.audio_input = profile->capabilities.audio;
     }
     auto body = encode_request(request, options_.api, encode);
     if (!body) {
@@ -226,8 +231,9 @@ class Client::Impl {
       return ChatHandle(state);
     }
     auto transfer = std::make_shared<Transfer>(options_.api, options_.decoder);
-    if (options_.use_profiles) {
-      if (auto applied = apply_model_profile(request, *body, transfer->decoder); !applied) {
+    if (profile != nullptr) {
+      if (auto applied = apply_model_profile(request, *profile, *body, transfer->decoder);
+          !applied) {
         state->complete(tl::unexpected(applied.error()));
         return ChatHandle(state);
       }
@@ -278,19 +284,15 @@ class Client::Impl {
 
   /// The model's profile: request edits and thinking toggle on the body, its output parser on
   /// the decoder (recovers tool calls and reasoning left in raw text).
-  Result<void> apply_model_profile(const ChatRequest& request, nlohmann::json& body,
-                                   ResponseDecoder& decoder) const {
-    const ProfileSet& set = options_.profiles ? *options_.profiles : builtin_profiles_;
-    auto profile = set.select(request.model, request.profile);
-    if (!profile) return tl::unexpected(profile.error());
+  Result<void> apply_model_profile(const ChatRequest& request, const Profile& profile,
+                                   nlohmann::json& body, ResponseDecoder& decoder) const {
     const ApiFlavor flavor =
         options_.api == Dialect::ollama ? ApiFlavor::ollama_native : ApiFlavor::openai_compatible;
-    if (auto applied = apply_profile(body, request, flavor, **profile); !applied) return applied;
+    if (auto applied = apply_profile(body, request, flavor, profile); !applied) return applied;
     // The request's own passthrough fields still have the last word over profile edits.
     if (request.extra.is_object() && !request.extra.empty()) body.merge_patch(request.extra);
-    if (!(*profile)->output_parser.empty()) {
-      auto parser =
-          make_output_parser((*profile)->output_parser, parser_options_for(request, **profile));
+    if (!profile.output_parser.empty()) {
+      auto parser = make_output_parser(profile.output_parser, parser_options_for(request, profile));
       if (!parser) return tl::unexpected(parser.error());
       decoder.set_output_parser(std::move(*parser));
     }
