@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "llmwire/chat.hpp"
+#include "llmwire/detail/json_integer.hpp"
 #include "llmwire/error.hpp"
 #include "llmwire/json.hpp"
 
@@ -150,14 +151,13 @@ void read_value(const nlohmann::json& j, V& out, const std::string& path,
     if (!j.is_boolean()) return mistyped(issues, path, "boolean", j);
     out = j.get<bool>();
   } else if constexpr (std::is_integral_v<V>) {
-    // 3.0 is an integer that came through a float; 3.5 is not.
-    if (j.is_number_integer()) {
-      out = j.get<V>();
-    } else if (j.is_number_float() &&
-               j.get<double>() == static_cast<double>(j.get<std::int64_t>())) {
-      out = static_cast<V>(j.get<std::int64_t>());
-    } else {
-      mistyped(issues, path, "integer", j);
+    // 3.0 is an integer that came through a float; 3.5 is not; 1e12 does not fit an int.
+    switch (llmwire::detail::read_integer(j, out)) {
+      case llmwire::detail::IntegerRead::ok: break;
+      case llmwire::detail::IntegerRead::not_integer: mistyped(issues, path, "integer", j); break;
+      case llmwire::detail::IntegerRead::out_of_range:
+        mistyped(issues, path, "integer in range", j);
+        break;
     }
   } else if constexpr (std::is_floating_point_v<V>) {
     if (!j.is_number()) return mistyped(issues, path, "number", j);

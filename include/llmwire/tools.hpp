@@ -19,7 +19,6 @@
 ///     auto run = llmwire::tools::run_loop(client, request, tools, {.max_steps = 4});
 ///     if (run) std::cout << run->final.content.value_or("");
 
-#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -27,10 +26,10 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include "llmwire/chat.hpp"
+#include "llmwire/detail/json_integer.hpp"
 #include "llmwire/error.hpp"
 
 namespace llmwire {
@@ -85,23 +84,13 @@ class Args {
       if (!v.is_boolean()) return wrong("boolean");
       return v.get<bool>();
     } else if constexpr (std::is_integral_v<V>) {
-      // Range-checked: a model's 1e12 or -1 must not truncate or wrap into the handler's V, and
-      // a float outside int64 must not reach a cast (undefined behaviour).
-      auto out_of_range = [&]() -> Result<V> {
-        return fail(ErrorKind::validation,
-                    "argument '" + std::string(name) + "': " + v.dump() + " is out of range");
-      };
-      auto fit = [&](auto n) -> Result<V> {
-        if (!std::in_range<V>(n)) return out_of_range();
-        return static_cast<V>(n);
-      };
-      if (v.is_number_unsigned()) return fit(v.get<std::uint64_t>());
-      if (v.is_number_integer()) return fit(v.get<std::int64_t>());
-      if (v.is_number_float()) {
-        const double d = v.get<double>();
-        if (!std::isfinite(d) || d != std::trunc(d)) return wrong("integer");
-        if (d < -9.2e18 || d > 9.2e18) return out_of_range();
-        return fit(static_cast<std::int64_t>(d));
+      V out{};
+      switch (detail::read_integer(v, out)) {
+        case detail::IntegerRead::ok: return out;
+        case detail::IntegerRead::out_of_range:
+          return fail(ErrorKind::validation,
+                      "argument '" + std::string(name) + "': " + v.dump() + " is out of range");
+        case detail::IntegerRead::not_integer: break;
       }
       return wrong("integer");
     } else {

@@ -1,6 +1,5 @@
 // Tool registry, argument checks and running one step's calls (issue 5). Curl-free.
 
-#include <cmath>
 #include <string>
 
 #include "llmwire/tools.hpp"
@@ -18,11 +17,10 @@ bool has_type(const nlohmann::json& value, const std::string& type) {
   if (type == "null") return value.is_null();
   if (type == "number") return value.is_number();
   if (type == "integer") {
-    // No cast to an integer type: for a float outside int64 that would be undefined behaviour.
-    if (value.is_number_integer()) return true;
-    if (!value.is_number_float()) return false;
-    const double d = value.get<double>();
-    return std::isfinite(d) && d == std::trunc(d);
+    // Any whole number (1e30 too) is an integer to JSON Schema; whether it fits the handler's
+    // type is Args::get's question.
+    std::int64_t ignored = 0;
+    return detail::read_integer(value, ignored) != detail::IntegerRead::not_integer;
   }
   return true;  // an unknown type name constrains nothing
 }

@@ -91,6 +91,17 @@ TEST_CASE("validation lists every missing and mistyped field with its path") {
   auto fractional = person_schema().from_json({{"name", "A"}, {"mentions", 1.5}});
   REQUIRE_FALSE(fractional);
   CHECK(fractional.error().message.find("mentions (expected integer") != std::string::npos);
+  // A whole number is read when it fits the member's type; one that does not is an issue, never
+  // a truncated or wrapped value (and 1e30 never reaches a cast).
+  auto whole = person_schema().from_json({{"name", "A"}, {"mentions", 3.0}});
+  REQUIRE(whole);
+  CHECK(whole->mentions == 3);
+  for (const json& big : {json(5000000000LL), json(1e30), json(-1e30)}) {
+    CAPTURE(big.dump());
+    auto too_big = person_schema().from_json({{"name", "A"}, {"mentions", big}});
+    REQUIRE_FALSE(too_big);
+    CHECK(too_big.error().message == "mistyped: mentions (expected integer in range, got number)");
+  }
 }
 
 TEST_CASE("model text is parsed leniently before validation") {
