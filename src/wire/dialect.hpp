@@ -48,6 +48,12 @@ inline int saturate_int(double value) {
   return static_cast<int>(value);
 }
 
+/// `object[key]` when it is a string, else nullptr (absent, null or another type).
+const std::string* string_member(const nlohmann::json& object, const char* key);
+
+/// `object[key]` when it is a number, else nullopt.
+std::optional<double> number_member(const nlohmann::json& object, const char* key);
+
 /// An error object as servers send it: a string, `{"message","type","code"}`, or a flat
 /// `{"object":"error","message",…}` (older vLLM).
 Error error_from_json(const nlohmann::json& value);

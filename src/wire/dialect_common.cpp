@@ -4,6 +4,17 @@
 
 namespace llmwire::wire {
 
+const std::string* string_member(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+}
+
+std::optional<double> number_member(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
 Error error_from_json(const nlohmann::json& value) {
   Error error{.kind = ErrorKind::server};
   try {

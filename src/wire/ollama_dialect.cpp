@@ -10,15 +10,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::string* string_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
-}
-
 std::optional<std::int64_t> int_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  return saturate_int64(it->get<double>());
+  auto value = number_member(object, key);
+  return value ? std::optional(saturate_int64(*value)) : std::nullopt;
 }
 
 bool handle_message(const json& message, WireSink& out) {

@@ -10,17 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::string* string_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
-}
-
-std::optional<double> number_member(const json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
 std::int64_t int_member(const json& object, const char* key) {
   auto value = number_member(object, key);
   return value ? saturate_int64(*value) : 0;
