@@ -37,6 +37,9 @@ struct PendingCall {
   bool closed = false;
 };
 
+// Far more parallel tool calls than any model emits; see tool_fragment().
+constexpr std::size_t max_tool_calls = 1024;
+
 std::string_view trim(std::string_view s) {
   while (!s.empty() &&
          (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
@@ -137,6 +140,14 @@ struct ResponseDecoder::Impl final : wire::WireSink {
     auto it = std::find_if(calls.begin(), calls.end(),
                            [index](const PendingCall& c) { return c.index == index; });
     bool fresh = it == calls.end();
+    if (fresh && calls.size() >= max_tool_calls) {
+      // Each fragment searches the open calls: without a bound, a server sending a new index
+      // per fragment would make decoding quadratic. Stop like an over-size event does.
+      failed = true;
+      error(make_error(ErrorKind::protocol, "more than " + std::to_string(max_tool_calls) +
+                                                " tool calls in one response"));
+      return false;
+    }
     if (fresh) {
       PendingCall call;
       call.index = index;

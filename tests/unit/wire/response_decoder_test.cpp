@@ -287,6 +287,20 @@ TEST_CASE("openai: an event over max_event_bytes is a protocol error; output so 
   CHECK_FALSE(result.done);
 }
 
+TEST_CASE("openai: a new tool-call index per fragment stops at 1024 calls, a protocol error") {
+  std::string body;
+  for (int i = 0; i < 1500; ++i) {
+    body += R"(data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":)" + std::to_string(i) +
+            R"(,"id":"c","function":{"name":"f","arguments":"{}"}}]}}]})" + "\n\n";
+  }
+  body += done_event;
+  auto result = decode(body, Dialect::openai, 7);
+  REQUIRE(result.error.has_value());
+  CHECK(result.error->kind == llmwire::ErrorKind::protocol);
+  CHECK(result.tool_calls.size() == 1024);  // the calls before the limit are kept
+  CHECK_FALSE(result.done);
+}
+
 TEST_CASE("ollama: content, thinking, whole tool calls, done and metrics") {
   std::string body =
       R"({"model":"m","message":{"role":"assistant","content":"","thinking":"Hmm"},"done":false})"
