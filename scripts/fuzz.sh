@@ -19,7 +19,7 @@ for fuzzer in "$build_dir"/fuzz/fuzz_*; do
   seeds=()
   [ -d "fuzz/corpus/$name" ] && seeds=("fuzz/corpus/$name")
   echo "-- $name for ${seconds}s"
-  if ! "$fuzzer" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=0 \
+  if ! "$fuzzer" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=0 -artifact_prefix="$build_dir/" \
       "$corpus" "${seeds[@]}" >"$build_dir/$name.log" 2>&1; then
     echo "FAIL: $name (tail of $build_dir/$name.log follows)"; tail -40 "$build_dir/$name.log"; status=1
   fi

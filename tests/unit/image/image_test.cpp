@@ -265,3 +265,22 @@ TEST_CASE("a profile's image policy maps onto the conversion policy") {
   CHECK_FALSE(policy.flatten_alpha);
   CHECK(policy.max_side == 896);
 }
+
+TEST_CASE("a PNG whose IDAT chunk is empty is refused with a decode error, not a crash") {
+  // Found by fuzz_image_sniff (fuzz/corpus/fuzz_image_sniff/regression-png-empty-idat): an
+  // 8x8 RGB header, then a zero-length IDAT followed by the real data under a broken CRC.
+  std::ifstream in(std::string(LLMWIRE_TEST_FIXTURES_DIR) +
+                       "/../../fuzz/corpus/fuzz_image_sniff/regression-png-empty-idat",
+                   std::ios::binary);
+  REQUIRE(in);
+  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                  std::istreambuf_iterator<char>());
+  REQUIRE(bytes.size() == 78);
+  CHECK(image::sniff(bytes) == Format::png);
+  // A plain PNG passes through when nothing forces a re-encode; with a size limit it must be
+  // decoded, and the empty IDAT gives a clear decode error (it used to be UB inside stb).
+  auto out = image::prepare_image(bytes, {.max_side = 4});
+  REQUIRE_FALSE(out);
+  CHECK(out.error().kind == ErrorKind::parse);
+  CHECK(out.error().message.find("cannot decode the png image") == 0);
+}
