@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "llmwire/json_parse.hpp"
 #include "model_simulator_internal.hpp"
 
 namespace llmwire::sim {
@@ -191,9 +192,11 @@ void ModelSimulator::Impl::handle_chat(const httplib::Request& req, httplib::Res
       res.set_content(openai_error(message, type, status).dump(), "application/json");
     }
   };
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-  if (body.is_discarded())
-    return send_error(400, "request body is not valid JSON", "BadRequestError");
+  auto parsed_body = llmwire::json::parse(req.body);
+  if (!parsed_body)
+    return send_error(400, "request body is not valid JSON: " + parsed_body.error().message,
+                      "BadRequestError");
+  const nlohmann::json& body = *parsed_body;
   auto request = read_request(body, ollama);
   if (!request) return send_error(400, request.error().message, "BadRequestError");
   if (request->prompt_tokens + 1 > options.context_tokens) {

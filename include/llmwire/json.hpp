@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "llmwire/error.hpp"
+#include "llmwire/json_parse.hpp"
 
 namespace llmwire::json {
 
@@ -78,7 +79,7 @@ struct Repaired {
 struct RepairOptions {
   /// Deepest nesting of arrays/objects accepted; deeper input gives ErrorKind::parse. Keeps
   /// recursion (ours and nlohmann's dump) bounded on hostile input.
-  std::size_t max_depth = 512;
+  std::size_t max_depth = json::max_depth;
 };
 
 /// Parses `text` as JSON, repairing it when it is not strict JSON.

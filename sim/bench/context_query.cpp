@@ -3,6 +3,7 @@
 
 #include <httplib.h>
 
+#include "llmwire/json_parse.hpp"
 #include "llmwire_sim/bench/runner.hpp"
 
 namespace llmwire::bench {
@@ -29,7 +30,7 @@ std::optional<std::int64_t> query_context_length(const Endpoint& endpoint) {
       nlohmann::json body = {{"model", endpoint.model}};
       auto res = http.Post("/api/show", body.dump(), "application/json");
       if (!res || res->status != 200) return std::nullopt;
-      auto doc = nlohmann::json::parse(res->body, nullptr, false);
+      auto doc = llmwire::json::parse(res->body).value_or(nlohmann::json());
       if (!doc.is_object() || !doc.contains("model_info") || !doc["model_info"].is_object())
         return std::nullopt;
       for (const auto& [key, value] : doc["model_info"].items()) {
@@ -39,7 +40,7 @@ std::optional<std::int64_t> query_context_length(const Endpoint& endpoint) {
     }
     auto res = http.Get("/v1/models");
     if (!res || res->status != 200) return std::nullopt;
-    auto doc = nlohmann::json::parse(res->body, nullptr, false);
+    auto doc = llmwire::json::parse(res->body).value_or(nlohmann::json());
     if (!doc.is_object() || !doc.contains("data") || !doc["data"].is_array()) return std::nullopt;
     for (const auto& model : doc["data"]) {
       if (!model.is_object()) continue;

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "llmwire/json_parse.hpp"
+
 namespace llmwire::bench {
 namespace {
 
@@ -187,10 +189,11 @@ Result<Suite> load_suite(const std::filesystem::path& path) {
   if (!in) return fail(ErrorKind::io, "cannot read suite file " + path.string());
   std::stringstream buffer;
   buffer << in.rdbuf();
-  auto document = nlohmann::json::parse(buffer.str(), nullptr, false);
-  if (document.is_discarded())
-    return fail(ErrorKind::parse, "suite file " + path.string() + " is not valid JSON");
-  return parse_suite(document);
+  auto document = llmwire::json::parse(buffer.str());
+  if (!document)
+    return fail(ErrorKind::parse,
+                "suite file " + path.string() + " is not valid JSON: " + document.error().message);
+  return parse_suite(*document);
 }
 
 const Suite& default_suite() {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "llmwire/client.hpp"
+#include "llmwire/json_parse.hpp"
 
 namespace llmwire {
 namespace {
@@ -49,7 +50,8 @@ Error decode_error_body(int http_status, std::string_view body) {
               .message = {},
               .http_status = http_status};
   try {
-    const auto json = nlohmann::json::parse(body.begin(), body.end());
+    auto parsed = json::parse(body);
+    const nlohmann::json json = parsed ? std::move(*parsed) : nlohmann::json();
     if (json.is_object()) {
       const nlohmann::json* fields = nullptr;
       if (auto it = json.find("error"); it != json.end()) {

@@ -1,7 +1,8 @@
 // Lenient JSON repair (issue 5).
 //
-// Two stages. Strict JSON goes through nlohmann's SAX DOM builder with a depth guard (the fast
-// path; it must stay within 1.2x of a plain nlohmann::json::parse). Anything else goes through
+// Two stages. Strict JSON goes through json::parse (json_parse.hpp: a DOM builder over
+// nlohmann's SAX parser with a depth guard; the fast path, which must stay within 1.2x of a
+// plain nlohmann::json::parse). Anything else goes through
 // a single-pass repairing parser that writes strict JSON text, which nlohmann then parses.
 //
 // The repairing parser follows josdejong/jsonrepair's algorithm (its rules are well tested and
@@ -22,44 +23,10 @@
 #include <string_view>
 
 #include "llmwire/json.hpp"
+#include "llmwire/json_parse.hpp"
 
 namespace llmwire::json {
 namespace {
-
-// ---- fast path ----------------------------------------------------------------------------
-
-/// nlohmann's own DOM builder (the one json::parse uses) plus a nesting guard, so that strict
-/// input costs the same as a plain parse yet can never build a value too deep to dump.
-class DepthLimitedDom : public nlohmann::detail::json_sax_dom_parser<nlohmann::json> {
-  using base = nlohmann::detail::json_sax_dom_parser<nlohmann::json>;
-
- public:
-  DepthLimitedDom(nlohmann::json& root, std::size_t max_depth)
-      : base(root, false), max_depth_(max_depth) {}
-  bool start_object(std::size_t n) { return enter() && base::start_object(n); }
-  bool start_array(std::size_t n) { return enter() && base::start_array(n); }
-  bool end_object() {
-    --depth_;
-    return base::end_object();
-  }
-  bool end_array() {
-    --depth_;
-    return base::end_array();
-  }
-  [[nodiscard]] bool too_deep() const { return too_deep_; }
-
- private:
-  bool enter() {
-    if (++depth_ > max_depth_) {
-      too_deep_ = true;
-      return false;
-    }
-    return true;
-  }
-  std::size_t max_depth_;
-  std::size_t depth_ = 0;
-  bool too_deep_ = false;
-};
 
 // ---- what was repaired --------------------------------------------------------------------
 
@@ -1023,12 +990,12 @@ class TopLevel {
   }
 
   bool add_value(const std::string& text) {
-    nlohmann::json v = nlohmann::json::parse(text, nullptr, false);
-    if (v.is_discarded()) {
-      error_ = "could not repair the JSON";
+    auto v = json::parse(text, {.max_depth = options_.max_depth});
+    if (!v) {
+      error_ = "could not repair the JSON: " + v.error().message;
       return false;
     }
-    values_.push_back(std::move(v));
+    values_.push_back(std::move(*v));
     return true;
   }
 
@@ -1116,19 +1083,11 @@ class TopLevel {
 
 Result<Repaired> repair(std::string_view text, const RepairOptions& options) {
   // Fast path: strict JSON, parsed once by nlohmann's DOM builder.
-  {
-    Repaired strict;
-    DepthLimitedDom sax(strict.value, options.max_depth);
-    bool ok = false;
-    try {
-      ok = nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &sax);
-    } catch (const nlohmann::json::exception&) {
-      ok = false;
-    }
-    if (ok) return strict;
-    if (sax.too_deep())
-      return fail(ErrorKind::parse,
-                  "nesting deeper than " + std::to_string(options.max_depth) + " levels");
+  // Too-deep input fails here and again in the repairer, which reports the depth.
+  if (auto strict = json::parse(text, {.max_depth = options.max_depth})) {
+    Repaired repaired;
+    repaired.value = std::move(*strict);
+    return repaired;
   }
 
   std::string clean;

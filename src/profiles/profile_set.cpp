@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "llmwire/json_parse.hpp"
 #include "llmwire/profile.hpp"
 #include "profiles/builtin_profiles.hpp"
 
@@ -279,9 +280,9 @@ Result<void> ProfileSet::merge_file(const std::filesystem::path& path) {
   if (!in) return fail(ErrorKind::io, "cannot read profiles file " + path.string());
   std::stringstream ss;
   ss << in.rdbuf();
-  auto doc = nlohmann::json::parse(ss.str(), nullptr, false);
-  if (doc.is_discarded()) return fail(ErrorKind::parse, path.string() + ": not valid JSON");
-  auto ok = merge(doc);
+  auto doc = json::parse(ss.str());
+  if (!doc) return fail(ErrorKind::parse, path.string() + ": " + doc.error().message);
+  auto ok = merge(*doc);
   if (!ok) return fail(ErrorKind::parse, path.string() + ": " + ok.error().message);
   return {};
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "llmwire/json.hpp"
+#include "llmwire/json_parse.hpp"
 #include "profiles/scan.hpp"
 
 namespace llmwire::profiles_detail {
@@ -112,8 +113,7 @@ nlohmann::json parse_number(std::string_view s) {
 /// only repairs that change spelling, never ones that invent structure, so "{not valid json"
 /// stays text for a string|object parameter.
 nlohmann::json parse_structured(std::string_view text) {
-  nlohmann::json v = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!v.is_discarded()) return v;
+  if (auto v = json::parse(text)) return std::move(*v);
   auto repaired = json::repair(text);
   if (!repaired) return nlohmann::json(nlohmann::json::value_t::discarded);
   for (json::RepairKind kind : repaired->kinds) {

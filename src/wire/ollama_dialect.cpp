@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llmwire/json_parse.hpp"
 #include "wire/dialect.hpp"
 #include "wire/utf8.hpp"
 
@@ -36,8 +37,8 @@ bool handle_message(const json& message, WireSink& out) {
         call.arguments = *args;
       } else if (args->is_string()) {
         // Not what Ollama sends today, but a string holding an object is unambiguous.
-        json parsed = json::parse(args->get_ref<const std::string&>(), nullptr, false);
-        if (parsed.is_object()) call.arguments = std::move(parsed);
+        auto parsed = llmwire::json::parse(args->get_ref<const std::string&>());
+        if (parsed && parsed->is_object()) call.arguments = std::move(*parsed);
       }
     }
     if (!out.tool_call(std::move(call))) return false;
@@ -54,13 +55,16 @@ bool decode_ollama_line(std::string_view line, bool lenient_tail, std::string& s
     append_sanitized_utf8(scratch, line);
     line = scratch;
   }
-  json object = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (object.is_discarded() || !object.is_object()) {
+  auto parsed = llmwire::json::parse(line, {.replace_unrepresentable = true});
+  if (!parsed || !parsed->is_object()) {
     if (lenient_tail) return true;  // a cut-off last line: the body was truncated
     std::string preview;
     append_sanitized_utf8(preview, line.substr(0, 80));
-    return out.error(make_error(ErrorKind::parse, "malformed NDJSON line: " + preview));
+    std::string why = parsed ? "not a JSON object" : parsed.error().message;
+    return out.error(
+        make_error(ErrorKind::parse, "malformed NDJSON line (" + why + "): " + preview));
   }
+  const json& object = *parsed;
   try {
     if (auto it = object.find("error"); it != object.end() && !it->is_null()) {
       return out.error(error_from_json(*it));

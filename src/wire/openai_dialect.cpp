@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "llmwire/json_parse.hpp"
 #include "wire/dialect.hpp"
 #include "wire/utf8.hpp"
 
@@ -94,11 +95,13 @@ bool OpenAIChunkDecoder::decode_slow(std::string_view data, WireSink& out) {
     append_sanitized_utf8(sanitized_, data);
     data = sanitized_;
   }
-  json chunk = json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (chunk.is_discarded() || !chunk.is_object()) {
-    return out.error(make_error(
-        ErrorKind::parse, "malformed stream chunk (not a JSON object): " + short_preview(data)));
+  auto parsed = llmwire::json::parse(data, {.replace_unrepresentable = true});
+  if (!parsed || !parsed->is_object()) {
+    std::string why = parsed ? "not a JSON object" : parsed.error().message;
+    return out.error(make_error(ErrorKind::parse,
+                                "malformed stream chunk (" + why + "): " + short_preview(data)));
   }
+  const json& chunk = *parsed;
   try {
     if (auto it = chunk.find("error"); it != chunk.end() && !it->is_null()) {
       return out.error(error_from_json(*it));
@@ -135,8 +138,9 @@ bool OpenAIChunkDecoder::decode_slow(std::string_view data, WireSink& out) {
 bool OpenAIChunkDecoder::decode_error_field(std::string_view value, WireSink& out) {
   std::string text;
   append_sanitized_utf8(text, value);
-  json parsed = json::parse(text, nullptr, false);
-  if (parsed.is_discarded()) return out.error(make_error(ErrorKind::server, text));
+  auto decoded = llmwire::json::parse(text);
+  if (!decoded) return out.error(make_error(ErrorKind::server, text));
+  const json& parsed = *decoded;
   if (parsed.is_object()) {
     if (auto it = parsed.find("error"); it != parsed.end() && !it->is_null()) {
       return out.error(error_from_json(*it));

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
+#include "llmwire/json_parse.hpp"
 #include "llmwire/ndjson.hpp"
 #include "llmwire/profile.hpp"
 #include "llmwire/sse.hpp"
@@ -209,8 +210,10 @@ struct ResponseDecoder::Impl final : wire::WireSink {
       if (pending.closed) continue;
       pending.closed = true;
       std::string_view text = trim(pending.arguments);
-      nlohmann::json args =
-          text.empty() ? nlohmann::json::object() : nlohmann::json::parse(text, nullptr, false);
+      // Bounded depth: the call is copied into the result, and a copy recurses per level.
+      auto parsed =
+          text.empty() ? Result<nlohmann::json>(nlohmann::json::object()) : json::parse(text);
+      nlohmann::json args = parsed ? std::move(*parsed) : nlohmann::json();
       if (args.is_object()) {
         ToolCall call{.id = pending.id,
                       .name = pending.name,

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "llmwire/json_parse.hpp"
 #include "wire/utf8.hpp"
 
 namespace llmwire {
@@ -199,7 +200,7 @@ std::vector<std::pair<std::string, std::string>> redact_headers(
   return headers;
 }
 
-json redact_json(json value) {
+nlohmann::json redact_json(nlohmann::json value) {
   if (value.is_object()) {
     for (auto it = value.begin(); it != value.end(); ++it) {
       if (is_secret_key(it.key()) && !it.value().is_null()) {
@@ -209,7 +210,7 @@ json redact_json(json value) {
       }
     }
   } else if (value.is_array()) {
-    for (json& element : value) element = redact_json(std::move(element));
+    for (nlohmann::json& element : value) element = redact_json(std::move(element));
   }
   return value;
 }
@@ -219,8 +220,8 @@ bool looks_like_transcript(std::string_view bytes) noexcept {
   while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t')) ++i;
   if (i >= bytes.size() || bytes[i] != '{') return false;
   // Writers put the marker first, but any first line holding it counts: parse that line only.
-  json first = json::parse(bytes.substr(i, bytes.find('\n', i) - i), nullptr, false);
-  return first.is_object() && first.contains("llmwire_transcript");
+  auto first = llmwire::json::parse(bytes.substr(i, bytes.find('\n', i) - i));
+  return first && first->is_object() && first->contains("llmwire_transcript");
 }
 
 Result<Transcript> parse_transcript(std::string_view bytes) {
@@ -233,13 +234,14 @@ Result<Transcript> parse_transcript(std::string_view bytes) {
     bytes.remove_prefix(lf == std::string_view::npos ? bytes.size() : lf + 1);
     ++line_number;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    json parsed = json::parse(line, nullptr, false);
+    auto value = llmwire::json::parse(line);
     auto where = "line " + std::to_string(line_number) + ": ";
-    if (parsed.is_discarded() || !parsed.is_object()) {
+    if (!value || !value->is_object()) {
       // A recorder killed mid-write leaves a cut-off last line; everything before it counts.
       if (bytes.find_first_not_of(" \t\r\n") == std::string_view::npos && have_header) break;
-      return fail(ErrorKind::parse, where + "not a JSON object");
+      return fail(ErrorKind::parse, where + (value ? "not a JSON object" : value.error().message));
     }
+    nlohmann::json& parsed = *value;
     if (!have_header) {
       if (auto ok = parse_header(parsed, out); !ok) {
         return fail(ErrorKind::parse, where + ok.error().message);
@@ -264,7 +266,7 @@ Result<Transcript> parse_transcript(std::string_view bytes) {
         return fail(ErrorKind::parse, where + "a chunk needs \"text\" or \"b64\"");
       }
       out.chunks.push_back(std::move(chunk));
-    } catch (const json::exception& e) {
+    } catch (const nlohmann::json::exception& e) {
       return fail(ErrorKind::parse, where + e.what());
     }
   }

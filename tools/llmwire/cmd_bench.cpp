@@ -12,6 +12,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "llmwire/client.hpp"
+#include "llmwire/json_parse.hpp"
 #include "llmwire_sim/bench/report.hpp"
 #include "llmwire_sim/bench/runner.hpp"
 #include "llmwire_sim/bench/suite.hpp"
@@ -36,8 +37,8 @@ Result<nlohmann::json> read_json(const std::string& path) {
   if (!in) return fail(ErrorKind::io, "cannot read " + path);
   std::stringstream buffer;
   buffer << in.rdbuf();
-  auto doc = nlohmann::json::parse(buffer.str(), nullptr, false);
-  if (doc.is_discarded()) return fail(ErrorKind::parse, path + " is not valid JSON");
+  auto doc = llmwire::json::parse(buffer.str());
+  if (!doc) return fail(ErrorKind::parse, path + " is not valid JSON: " + doc.error().message);
   return doc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "llmwire/json_parse.hpp"
 #include "llmwire/profile.hpp"
 
 namespace llmwire::cli {
@@ -57,7 +58,10 @@ std::string trimmed(const std::string& s) {
 Result<std::vector<ToolSpec>> read_tools(const std::string& path) {
   std::string text;
   if (!read_file(path, text)) return fail(ErrorKind::io, "cannot read --tools file " + path);
-  auto doc = nlohmann::json::parse(text, nullptr, false);
+  auto parsed = llmwire::json::parse(text);
+  if (!parsed)
+    return fail(ErrorKind::parse, "--tools file " + path + ": " + parsed.error().message);
+  const nlohmann::json& doc = *parsed;
   if (!doc.is_array())
     return fail(ErrorKind::parse, "--tools file must hold a JSON array of tools");
   std::vector<ToolSpec> tools;

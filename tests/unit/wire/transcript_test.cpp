@@ -119,7 +119,9 @@ TEST_CASE("transcript: a cut-off last line is tolerated; other damage is a parse
                                        "garbage\n{\"t_ms\":1,\"text\":\"x\"}\n");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().kind == llmwire::ErrorKind::parse);
-  CHECK(bad.error().message == "line 2: not a JSON object");
+  CHECK(bad.error().message ==
+        "line 2: parse error at line 1, column 1: syntax error while parsing value - invalid "
+        "literal; last read: 'g'");
   auto no_bytes = llmwire::parse_transcript(text.substr(0, text.find('\n') + 1) + "{\"t_ms\":1}\n");
   REQUIRE_FALSE(no_bytes);
   CHECK(no_bytes.error().message == "line 2: a chunk needs \"text\" or \"b64\"");
@@ -184,4 +186,16 @@ TEST_CASE("transcript: the bundled transcripts decode as their provenance says")
     CHECK(r.usage->completion_tokens == 1002);
     CHECK(r.done);
   }
+}
+
+TEST_CASE("transcript: a header nested 100k deep is a parse error, not a stack overflow") {
+  // Found by probing: parse_transcript copied the header's request body recursively.
+  std::string deep = std::string(100'000, '[') + std::string(100'000, ']');
+  std::string text = R"({"llmwire_transcript":1,"dialect":"openai","request":{"body":)" + deep +
+                     "}}\n" + R"({"t_ms":1,"text":"x"})" + "\n";
+  auto parsed = llmwire::parse_transcript(text);
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().kind == llmwire::ErrorKind::parse);
+  CHECK(parsed.error().message == "line 1: JSON nesting deeper than 512 levels");
+  CHECK_FALSE(llmwire::looks_like_transcript(text));
 }
