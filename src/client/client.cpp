@@ -105,6 +105,7 @@ struct ChatHandle::State {
 // ---- one request ---------------------------------------------------------------------------
 
 struct Transfer {
+  Client::Impl* impl = nullptr;  // the client that runs it (the curl callbacks need it)
   std::shared_ptr<ChatHandle::State> handle;
   std::string body;
   EventSink user_sink;
@@ -123,8 +124,12 @@ struct Transfer {
   // The loop's next timer scan, lowered when the first byte arrives (idle timer starts).
   Clock::time_point* next_scan = nullptr;
   milliseconds idle_timeout{0};
-  bool body_started = false;         // a 2xx body byte reached the decoder: no retry from here on
-  bool sink_stopped = false;         // the callback returned false
+  bool body_started = false;  // a 2xx body byte reached the decoder: no retry from here on
+  bool sink_stopped = false;  // the callback returned false
+  // The server's end signal arrived and the result went to the caller at once; the attempt
+  // only drains (or is cut) from here on, whatever the server does with the connection.
+  bool delivered = false;
+  Clock::time_point delivered_at{};
   std::optional<Error> abort_error;  // set by the loop's timer scan before removing the handle
   char error_buffer[CURL_ERROR_SIZE] = {};
   Clock::time_point attempt_start{};
@@ -255,6 +260,7 @@ class Client::Impl {
       transfer->record_header.request_headers = request_headers_for_record();
     }
     transfer->handle = state;
+    transfer->impl = this;
     transfer->max_error_body = options_.max_error_body_bytes;
     transfer->next_scan = &next_scan_;
     transfer->idle_timeout = options_.idle_timeout;
@@ -370,6 +376,17 @@ class Client::Impl {
     std::vector<std::shared_ptr<Transfer>> snapshot = active_;
     for (const auto& holder : snapshot) {
       Transfer& t = *holder;
+      if (t.delivered) {
+        // Bytes after the end signal are discarded; a server that keeps the connection open
+        // gets a short grace to end it cleanly (so it can be reused), then it is closed.
+        const auto deadline = t.delivered_at + drain_after_done;
+        if (now >= deadline) {
+          abort(t, make_error(ErrorKind::cancelled, "drained after the end signal"));
+        } else {
+          next = std::min(next, deadline);
+        }
+        continue;
+      }
       if (t.handle->cancel_requested.load()) {
         abort(t, make_error(ErrorKind::cancelled, "cancelled by the caller"));
         continue;
@@ -434,6 +451,8 @@ class Client::Impl {
   }
 
   // ---- attempts ------------------------------------------------------------------------------
+
+  static constexpr milliseconds drain_after_done{2000};
 
   std::string endpoint_name(const Transfer& t) const {
     return t.endpoint >= 0 ? endpoints_[static_cast<std::size_t>(t.endpoint)].display
@@ -513,6 +532,9 @@ class Client::Impl {
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout.count()));
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Ask for no compression (a compressing proxy may buffer a stream), yet decode gzip/deflate
+    // when a server compresses anyway: curl decodes only when an encoding was set.
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "identity");
     curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent_.c_str());
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
@@ -564,6 +586,10 @@ class Client::Impl {
 
   void finish_attempt(Transfer& t, CURLcode code) {
     release_easy(t);
+    if (t.delivered) {  // the caller has its result already
+      remove_active(t);
+      return;
+    }
     const auto now = Clock::now();
     const bool cancelled =
         t.sink_stopped || (t.abort_error && t.abort_error->kind == ErrorKind::cancelled);
@@ -892,13 +918,28 @@ class Client::Impl {
       t.abort_error = make_error(ErrorKind::cancelled, "cancelled by the caller");
       return 0;
     }
+    if (t.delivered) return length;  // after the end signal: nothing more counts
     t.body_started = true;
     if (!t.record_path.empty()) record_chunk(t, std::string_view(data, length), now);
     if (!t.decoder.feed(std::string_view(data, length), t.sink)) {
       t.sink_stopped = true;
       return 0;  // aborts the transfer inside this curl_multi_perform: cancel is immediate
     }
+    if (t.decoder.result().done) t.impl->deliver(t, now);
     return length;
+  }
+
+  /// The end signal arrived: the result is complete now, not when the server closes.
+  void deliver(Transfer& t, Clock::time_point now) {
+    t.decoder.finish(t.sink);
+    ChatResult result = t.decoder.take_result();
+    t.timings.fill(result, t.attempt_start, now);
+    finish_recording(t, end_of(result));
+    t.delivered = true;
+    t.delivered_at = now;
+    *t.next_scan = std::min(*t.next_scan, now + drain_after_done);
+    // Not complete(): the Transfer must stay active while curl still holds its easy handle.
+    t.handle->complete(std::move(result));
   }
 
   friend class Client;

@@ -30,6 +30,9 @@ bool handle_choice(const json& choice, WireSink& out) {
     return true;  // n > 1: llmwire aggregates the first choice only
   }
   auto delta_it = choice.find("delta");
+  // A non-streamed completion (a server that ignored "stream": true) has the whole answer as
+  // "message", in the same shape as a delta.
+  if (delta_it == choice.end()) delta_it = choice.find("message");
   if (delta_it != choice.end() && delta_it->is_object()) {
     const json& delta = *delta_it;
     // vLLM 0.11–0.15 sends `reasoning` and `reasoning_content` with the same text: read one.

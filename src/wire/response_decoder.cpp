@@ -10,6 +10,7 @@
 #include "llmwire/sse.hpp"
 #include "llmwire/stream.hpp"
 #include "wire/dialect.hpp"
+#include "wire/utf8.hpp"
 
 namespace llmwire {
 
@@ -80,6 +81,11 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   bool ended = false;      // the server signalled the end; later bytes are ignored
   bool failed = false;     // framing failed (event over the cap); later bytes are ignored
   bool finalized = false;  // parser flushed and open tool calls closed
+  // The body's first bytes, kept only until the first SSE event: a 200 that is not an event
+  // stream (a non-streamed completion, a JSON error, a proxy's HTML page) is decoded or
+  // reported from them at finish() instead of ending as "no end signal" with its text lost.
+  std::string head;
+  bool saw_event = false;
 
   // ---- aggregation ------------------------------------------------------------------------
   bool emit(const Event& event) {
@@ -237,6 +243,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
 
   // ---- framing ----------------------------------------------------------------------------
   bool on_sse_event(const sse::Event& event) {
+    saw_event = true;
     if (!event.error.empty() && !openai.decode_error_field(event.error, *this)) return false;
     std::string_view data = trim(event.data);
     if (data.empty()) return true;  // keep-alive style empty events carry nothing
@@ -251,7 +258,11 @@ struct ResponseDecoder::Impl final : wire::WireSink {
     if (ended || failed || result.cancelled) return !result.cancelled;
     Result<bool> framed = true;
     if (dialect == Dialect::openai) {
+      if (!saw_event && head.size() < options.max_event_bytes) {
+        head.append(bytes.substr(0, options.max_event_bytes - head.size()));
+      }
       framed = sse_decoder.feed(bytes, [this](const sse::Event& e) { return on_sse_event(e); });
+      if (saw_event && !head.empty()) std::string().swap(head);
     } else {
       framed = ndjson_decoder.feed(bytes, [this](std::string_view line) {
         if (!wire::decode_ollama_line(line, false, scratch, *this)) return false;
@@ -273,7 +284,38 @@ struct ResponseDecoder::Impl final : wire::WireSink {
       (void)ndjson_decoder.finish();
     }
     if (dialect == Dialect::openai) sse_decoder.finish();  // an unterminated event is dropped
+    if (dialect == Dialect::openai && !saw_event && !ended && !failed && !result.cancelled) {
+      decode_whole_body();
+    }
     if (!result.cancelled) finalize();
+  }
+
+  // A body without a single SSE event: a whole completion or error object is decoded as the
+  // server meant it; anything else is an error that quotes what the server sent.
+  void decode_whole_body() {
+    std::string_view body = trim(head);
+    // Comments (heartbeats) and fields with no data yet are an event stream that ended early.
+    if (body.empty() || body.front() == ':' || body.starts_with("data") ||
+        body.starts_with("event") || body.starts_with("id") || body.starts_with("retry")) {
+      return;
+    }
+    auto parsed = json::parse(body, {.replace_unrepresentable = true});
+    if (parsed && parsed->is_object() &&
+        (parsed->contains("choices") || parsed->contains("error") ||
+         wire::string_member(*parsed, "object") != nullptr)) {
+      bool is_completion = parsed->contains("choices") && !parsed->contains("error");
+      if (openai.decode_slow(body, *this) && is_completion) done();
+      return;
+    }
+    constexpr std::size_t excerpt_bytes = 300;
+    std::string excerpt;
+    wire::append_sanitized_utf8(excerpt, body.substr(0, excerpt_bytes));
+    for (char& c : excerpt) {
+      if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    }
+    if (body.size() > excerpt_bytes) excerpt += "…";
+    error(
+        make_error(ErrorKind::protocol, "the server's answer is not an event stream: " + excerpt));
   }
 };
 
