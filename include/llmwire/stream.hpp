@@ -58,6 +58,12 @@ class ResponseDecoder {
   /// reasoning and tool calls the server left in raw text. Call before the first feed().
   void set_output_parser(std::unique_ptr<OutputParser> parser);
 
+  /// Masks these secrets (the API key, a URL password; those under 8 bytes are ignored: they
+  /// would mask ordinary words) in every event and in the result: content and reasoning text
+  /// get as many '*' as the secret had bytes (a tail that may start a secret is held back
+  /// until the next event), error fields and tool-call texts likewise. The Client sets this.
+  void mask_secrets(const std::vector<std::string_view>& secrets);
+
   /// Feeds the next bytes of the body. Returns false once the sink returned false.
   bool feed(std::string_view bytes, const EventSink& sink);
   /// Marks the end of the body: flushes held-back text and records truncation if the server

@@ -51,6 +51,9 @@ struct TranscriptHeader {
   nlohmann::json request_body;  ///< The JSON request body (null if none); secrets redacted.
   int status = 200;             ///< HTTP status of the response (0: no response).
   std::vector<std::pair<std::string, std::string>> response_headers;
+  /// The recorder masked secrets (the API key, a URL password) in the chunks: each occurrence
+  /// is as many '*' as it had bytes, so offsets and sizes are true, the secret is not there.
+  bool secrets_masked = false;
 };
 
 /// A whole transcript in memory.

@@ -18,6 +18,7 @@
 
 #include "client/transfer_timings.hpp"
 #include "client/url.hpp"
+#include "core/secret_mask.hpp"
 #include "llmwire/profile.hpp"
 #include "llmwire/transcript.hpp"
 #include "llmwire/version.hpp"
@@ -51,14 +52,6 @@ bool iequals_prefix(std::string_view line, std::string_view name) {
     if (c != name[i]) return false;
   }
   return true;
-}
-
-void replace_all(std::string& text, std::string_view needle, std::string_view with) {
-  if (needle.empty()) return;
-  for (std::size_t pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + with.size())) {
-    text.replace(pos, needle.size(), with);
-  }
 }
 
 void free_headers(curl_slist* list) {
@@ -148,6 +141,7 @@ struct Transfer {
 
   // Recording (only when CallOptions::record_path is set).
   std::string record_path;
+  std::optional<detail::StreamMask> record_mask;  // masks secrets in recorded chunks
   std::optional<TranscriptWriter> recorder;
   TranscriptHeader record_header;
   bool record_failed = false;
@@ -161,15 +155,21 @@ class Client::Impl {
  public:
   explicit Impl(ClientOptions options) : options_(std::move(options)) {
     ensure_curl_initialised();
+    std::vector<std::string_view> secrets{options_.api_key.reveal()};
     for (const std::string& base : options_.endpoints) {
       auto url = detail::request_url(base, options_.api);
       if (!url) {
         config_error_ = url.error();
+        config_error_->message = detail::without_userinfo(config_error_->message);
         break;
       }
-      endpoints_.push_back(
-          Endpoint{.url = *url, .display = base, .loopback = detail::is_loopback(base)});
+      // A password in the URL is sent (curl uses it for Basic auth) but never shown.
+      secrets.push_back(detail::url_password(base));
+      endpoints_.push_back(Endpoint{.url = *url,
+                                    .display = detail::without_userinfo(base),
+                                    .loopback = detail::is_loopback(base)});
     }
+    mask_ = detail::SecretMask(secrets);
     if (!config_error_ && endpoints_.empty()) {
       config_error_ = make_error(ErrorKind::invalid_argument, "no endpoint configured");
     }
@@ -236,6 +236,12 @@ class Client::Impl {
       return ChatHandle(state);
     }
     auto transfer = std::make_shared<Transfer>(options_.api, options_.decoder);
+    if (!mask_.empty()) {
+      std::vector<std::string_view> secrets{options_.api_key.reveal()};
+      for (const std::string& base : options_.endpoints)
+        secrets.push_back(detail::url_password(base));
+      transfer->decoder.mask_secrets(secrets);
+    }
     if (profile != nullptr) {
       if (auto applied = apply_model_profile(request, *profile, *body, transfer->decoder);
           !applied) {
@@ -258,6 +264,8 @@ class Client::Impl {
           std::string("recorded by llmwire ") + version_string + " (Client)";
       transfer->record_header.request_body = redact_json(*body);
       transfer->record_header.request_headers = request_headers_for_record();
+      transfer->record_header.secrets_masked = !mask_.empty();
+      transfer->record_mask.emplace(&mask_);
     }
     transfer->handle = state;
     transfer->impl = this;
@@ -586,6 +594,11 @@ class Client::Impl {
 
   void finish_attempt(Transfer& t, CURLcode code) {
     release_easy(t);
+    // Before anything quotes or records it (an error page may echo the key back): the message
+    // quotes a redacted copy, the transcript keeps the same-length mask.
+    std::string shown_error_body = t.error_body;
+    mask_.redact(shown_error_body);
+    mask_.mask_same_length(t.error_body);
     if (t.delivered) {  // the caller has its result already
       remove_active(t);
       return;
@@ -618,7 +631,7 @@ class Client::Impl {
             make_error(ErrorKind::stream_broken, "the stream from " + endpoint_name(t) +
                                                      " ended without the server's end signal");
       }
-      if (result.error) redact(result.error->message);
+      if (result.error) mask_.redact(*result.error);
       t.timings.fill(result, t.attempt_start, now);
       complete(t, std::move(result));
       return;
@@ -663,7 +676,7 @@ class Client::Impl {
       failover = first_byte_timeout;
     } else if (t.status != 0 && (t.status < 200 || t.status >= 300) &&
                (code == CURLE_OK || !t.error_body.empty())) {
-      error = decode_error_body(t.status, t.error_body);
+      error = decode_error_body(t.status, shown_error_body);
       error.retry_after = t.retry_after;
       error.message =
           endpoint_name(t) + " answered HTTP " + std::to_string(t.status) + ": " + error.message;
@@ -676,7 +689,7 @@ class Client::Impl {
       endpoint_fault = true;
       failover = true;
     }
-    redact(error.message);
+    mask_.redact(error);
     if (endpoint_fault) endpoint.unhealthy_until = now + options_.endpoint_cooldown;
 
     // Fail over at once to a replica this request has not tried, if one looks healthy.
@@ -771,10 +784,6 @@ class Client::Impl {
     }
   }
 
-  void redact(std::string& text) const {
-    if (!options_.api_key.empty()) replace_all(text, options_.api_key.reveal(), "[REDACTED]");
-  }
-
   static double ms_since(Clock::time_point from) {
     return std::chrono::duration<double, std::milli>(Clock::now() - from).count();
   }
@@ -784,13 +793,20 @@ class Client::Impl {
   void finish_recording(Transfer& t, const std::string& end) {
     if (t.record_path.empty()) return;
     if (t.recorder) {
+      if (t.record_mask) {
+        std::string_view held = t.record_mask->finish();
+        if (!held.empty()) (void)t.recorder->write_chunk(held, ms_since(t.attempt_start));
+      }
       (void)t.recorder->close(end, ms_since(t.attempt_start));
       t.recorder.reset();
       return;
     }
     Transcript transcript;
     static_cast<TranscriptHeader&>(transcript) = t.record_header;
-    transcript.url = t.endpoint >= 0 ? endpoints_[static_cast<std::size_t>(t.endpoint)].url : "";
+    transcript.url =
+        t.endpoint >= 0
+            ? detail::without_userinfo(endpoints_[static_cast<std::size_t>(t.endpoint)].url)
+            : "";
     transcript.status = t.status;
     if (!t.error_body.empty()) {
       transcript.chunks.push_back(TranscriptChunk{.t_ms = 0, .bytes = t.error_body});
@@ -886,7 +902,7 @@ class Client::Impl {
       t.record_header.status = t.status;
       char* url = nullptr;
       curl_easy_getinfo(t.easy, CURLINFO_EFFECTIVE_URL, &url);
-      t.record_header.url = url != nullptr ? url : "";
+      t.record_header.url = detail::without_userinfo(url != nullptr ? url : "");
       auto writer = TranscriptWriter::open(t.record_path, t.record_header);
       if (!writer) {
         t.record_failed = true;
@@ -895,7 +911,8 @@ class Client::Impl {
       t.recorder.emplace(std::move(*writer));
     }
     const double t_ms = std::chrono::duration<double, std::milli>(now - t.attempt_start).count();
-    if (!t.recorder->write_chunk(bytes, t_ms)) t.record_failed = true;
+    if (t.record_mask) bytes = t.record_mask->feed(bytes);
+    if (!bytes.empty() && !t.recorder->write_chunk(bytes, t_ms)) t.record_failed = true;
   }
 
   static size_t on_write(char* data, size_t size, size_t count, void* user) {
@@ -945,6 +962,7 @@ class Client::Impl {
   friend class Client;
 
   ClientOptions options_;
+  detail::SecretMask mask_;  // the key and URL passwords, masked in all that leaves the client
   std::optional<Error> config_error_;
   std::vector<Endpoint> endpoints_;
   std::shared_ptr<LoopLink> link_;

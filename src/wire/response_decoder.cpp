@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
+#include "core/secret_mask.hpp"
 #include "llmwire/json_parse.hpp"
 #include "llmwire/ndjson.hpp"
 #include "llmwire/profile.hpp"
@@ -87,8 +88,64 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   std::string head;
   bool saw_event = false;
 
-  // ---- aggregation ------------------------------------------------------------------------
+  // ---- secrets ----------------------------------------------------------------------------
+  detail::SecretMask mask;
+  detail::StreamMask content_mask{&mask};
+  detail::StreamMask reasoning_mask{&mask};
+  Error masked_error;
+
+  void mask_json_strings(nlohmann::json& value) const {
+    if (value.is_string()) {
+      mask.mask_same_length(value.get_ref<std::string&>());
+    } else if (value.is_structured()) {  // at most json::max_depth levels (json_parse.hpp)
+      for (nlohmann::json& child : value) mask_json_strings(child);
+    }
+  }
+
+  bool flush_masked_text() {
+    std::string_view content = content_mask.finish();
+    if (!content.empty() && !deliver(ContentDelta{content})) return false;
+    std::string_view reasoning = reasoning_mask.finish();
+    return reasoning.empty() || deliver(ReasoningDelta{reasoning});
+  }
+
   bool emit(const Event& event) {
+    if (mask.empty()) return deliver(event);
+    if (const auto* c = std::get_if<ContentDelta>(&event)) {
+      std::string_view ready = content_mask.feed(c->text);
+      return ready.empty() || deliver(ContentDelta{ready});
+    }
+    if (const auto* r = std::get_if<ReasoningDelta>(&event)) {
+      std::string_view ready = reasoning_mask.feed(r->text);
+      return ready.empty() || deliver(ReasoningDelta{ready});
+    }
+    if (!flush_masked_text()) return false;
+    if (const auto* e = std::get_if<StreamError>(&event); e && e->error) {
+      masked_error = *e->error;
+      mask.redact(masked_error);
+      return deliver(StreamError{&masked_error});
+    }
+    if (const auto* t = std::get_if<ToolCallComplete>(&event); t && t->call) {
+      ToolCall call = *t->call;
+      mask.mask_same_length(call.name);
+      mask_json_strings(call.arguments);
+      return deliver(ToolCallComplete{.index = t->index, .call = &call});
+    }
+    if (const auto* t = std::get_if<ToolCallIncomplete>(&event); t && t->call) {
+      IncompleteToolCall call = *t->call;
+      mask.mask_same_length(call.raw_text);
+      return deliver(ToolCallIncomplete{&call});
+    }
+    if (const auto* t = std::get_if<ToolCallArgumentsDelta>(&event)) {
+      std::string fragment(t->fragment);
+      mask.mask_same_length(fragment);
+      return deliver(ToolCallArgumentsDelta{.index = t->index, .fragment = fragment});
+    }
+    return deliver(event);
+  }
+
+  // ---- aggregation ------------------------------------------------------------------------
+  bool deliver(const Event& event) {
     std::visit(
         [this](const auto& e) {
           using T = std::decay_t<decltype(e)>;
@@ -238,7 +295,8 @@ struct ResponseDecoder::Impl final : wire::WireSink {
     if (finalized) return true;
     finalized = true;
     if (parser && !parser->finish(parser_sink)) return false;
-    return close_calls();
+    if (!close_calls()) return false;
+    return mask.empty() || flush_masked_text();
   }
 
   // ---- framing ----------------------------------------------------------------------------
@@ -331,6 +389,10 @@ ResponseDecoder& ResponseDecoder::operator=(ResponseDecoder&&) noexcept = defaul
 
 void ResponseDecoder::set_output_parser(std::unique_ptr<OutputParser> parser) {
   impl_->parser = std::move(parser);
+}
+
+void ResponseDecoder::mask_secrets(const std::vector<std::string_view>& secrets) {
+  impl_->mask = detail::SecretMask(secrets);
 }
 
 bool ResponseDecoder::feed(std::string_view bytes, const EventSink& sink) {

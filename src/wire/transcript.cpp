@@ -135,7 +135,8 @@ nlohmann::ordered_json header_line(const TranscriptHeader& header) {
                  {"body", redact_json(header.request_body)}}},
                {"response",
                 {{"status", header.status},
-                 {"headers", headers_json(redact_headers(header.response_headers))}}}};
+                 {"headers", headers_json(redact_headers(header.response_headers))}}},
+               {"secrets_masked", header.secrets_masked}};
 }
 
 std::string dump(const nlohmann::ordered_json& value) {
@@ -161,6 +162,7 @@ Result<void> parse_header(const json& line, Transcript& out) {
                                         std::to_string(format_version));
     }
     out.provenance = line.value("provenance", "");
+    out.secrets_masked = line.value("secrets_masked", false);
     auto dialect = dialect_from_string(line.value("dialect", "openai"));
     if (!dialect) return fail(ErrorKind::parse, "unknown dialect " + line["dialect"].dump());
     out.dialect = *dialect;
