@@ -62,6 +62,54 @@ void free_headers(curl_slist* list) {
   curl_slist_free_all(list);
 }
 
+// The longest duration the client works with: any longer timeout, backoff or retry cap is
+// saturated to it, so `now + d` can never overflow the clock (signed overflow is UB).
+constexpr milliseconds longest_duration{std::chrono::hours(24 * 365 * 10)};
+
+// Negative durations are refused; absurdly long ones are saturated (see longest_duration).
+std::optional<Error> check_durations(ClientOptions& o) {
+  struct Named {
+    const char* name;
+    milliseconds* value;
+  };
+  for (Named d :
+       {Named{"connect_timeout", &o.connect_timeout},
+        Named{"first_byte_timeout", &o.first_byte_timeout}, Named{"idle_timeout", &o.idle_timeout},
+        Named{"total_timeout", &o.total_timeout}, Named{"backoff_initial", &o.backoff_initial},
+        Named{"backoff_max", &o.backoff_max}, Named{"retry_after_cap", &o.retry_after_cap},
+        Named{"endpoint_cooldown", &o.endpoint_cooldown}}) {
+    if (d.value->count() < 0) {
+      return make_error(ErrorKind::invalid_argument,
+                        std::string("ClientOptions::") + d.name + " must not be negative");
+    }
+    *d.value = std::min(*d.value, longest_duration);
+  }
+  if (o.max_retries < 0) {
+    return make_error(ErrorKind::invalid_argument,
+                      "ClientOptions::max_retries must not be negative");
+  }
+  return std::nullopt;
+}
+
+// A header line is built as "name: value": CR or LF in either would inject another header.
+std::optional<Error> check_headers(
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  for (const auto& [name, value] : headers) {
+    const bool bad_name = name.empty() || name.find_first_of(":\r\n \t") != std::string::npos;
+    if (bad_name || value.find_first_of("\r\n") != std::string::npos ||
+        value.find('\0') != std::string::npos) {
+      std::string shown = name.substr(0, 40);
+      for (char& c : shown) {
+        if (static_cast<unsigned char>(c) < 0x20) c = '?';
+      }
+      return make_error(ErrorKind::invalid_argument,
+                        "ClientOptions::headers: header '" + shown +
+                            "' has a name or value with CR, LF, NUL or a colon in the name");
+    }
+  }
+  return std::nullopt;
+}
+
 bool is_retryable_status(int status) {
   return status == 408 || status == 409 || status == 429 || (status >= 500 && status <= 599);
 }
@@ -123,6 +171,7 @@ struct Transfer {
   // only drains (or is cut) from here on, whatever the server does with the connection.
   bool delivered = false;
   Clock::time_point delivered_at{};
+  bool connected = false;  // the attempt reached a server (known once its handle is released)
   std::optional<Error> abort_error;  // set by the loop's timer scan before removing the handle
   char error_buffer[CURL_ERROR_SIZE] = {};
   Clock::time_point attempt_start{};
@@ -170,6 +219,8 @@ class Client::Impl {
                                     .loopback = detail::is_loopback(base)});
     }
     mask_ = detail::SecretMask(secrets);
+    if (!config_error_) config_error_ = check_durations(options_);
+    if (!config_error_) config_error_ = check_headers(options_.headers);
     if (!config_error_ && endpoints_.empty()) {
       config_error_ = make_error(ErrorKind::invalid_argument, "no endpoint configured");
     }
@@ -348,6 +399,10 @@ class Client::Impl {
       curl_multi_poll(multi_, nullptr, 0, static_cast<int>(wait), nullptr);
     }
     shutdown();
+    if (self_) {
+      loop_.detach();  // ~Impl below must not join the thread it runs on
+      std::unique_ptr<Impl> last = std::move(self_);
+    }  // nothing may touch `this` after this point
   }
 
   void take_incoming() {
@@ -365,6 +420,16 @@ class Client::Impl {
     }
   }
 
+ public:
+  /// The Client is being destroyed from one of its own callbacks: joining the loop thread from
+  /// itself is impossible, so the Impl owns itself until the loop, back from the callback,
+  /// has stopped every transfer; it is then destroyed on the loop thread, as the loop's last act.
+  void destroy_from_loop(std::unique_ptr<Impl> self) {
+    self_ = std::move(self);
+    stop_.store(true);
+  }
+
+ private:
   void drain_messages() {
     int left = 0;
     while (CURLMsg* message = curl_multi_info_read(multi_, &left)) {
@@ -494,6 +559,7 @@ class Client::Impl {
     t.error_body.clear();
     t.record_header.response_headers.clear();
     t.body_started = false;
+    t.connected = false;
     t.abort_error.reset();
     t.error_buffer[0] = '\0';
     t.first_byte.reset();
@@ -581,6 +647,9 @@ class Client::Impl {
 
   void release_easy(Transfer& t) {
     if (t.easy == nullptr) return;
+    char* ip = nullptr;
+    t.connected = curl_easy_getinfo(t.easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK &&
+                  ip != nullptr && *ip != '\0';
     long connects = 0;
     curl_easy_getinfo(t.easy, CURLINFO_NUM_CONNECTS, &connects);
     new_connections_ += static_cast<std::size_t>(std::max(0L, connects));
@@ -744,6 +813,9 @@ class Client::Impl {
     return cause;
   }
 
+  /// Whether the attempt reached the server (a TCP connection was made).
+  static bool connected(const Transfer& t) { return t.first_byte.has_value() || t.connected; }
+
   Error transport_error(const Transfer& t, CURLcode code) const {
     const std::string where = endpoint_name(t);
     const std::string cause = curl_cause(t, code);
@@ -776,7 +848,15 @@ class Client::Impl {
         return make_error(ErrorKind::connect, "cannot connect to " + where + ": " + cause);
       case CURLE_UNSUPPORTED_PROTOCOL:
       case CURLE_URL_MALFORMAT:
-        return make_error(ErrorKind::invalid_argument, "bad endpoint URL " + where + ": " + cause);
+        // Also what curl says of an HTTP/0.9 reply: only a URL refused before any connection
+        // is the caller's mistake.
+        if (!connected(t)) {
+          return make_error(ErrorKind::invalid_argument,
+                            "bad endpoint URL " + where + ": " + cause);
+        }
+        return make_error(ErrorKind::protocol, where + " did not answer with valid HTTP: " + cause);
+      case CURLE_WEIRD_SERVER_REPLY:
+        return make_error(ErrorKind::protocol, where + " did not answer with valid HTTP: " + cause);
       default:
         // Reset, closed before the status line, a 2xx cut off before its first body byte…
         return make_error(ErrorKind::connect,
@@ -961,6 +1041,7 @@ class Client::Impl {
 
   friend class Client;
 
+  std::unique_ptr<Impl> self_;  // set only by destroy_from_loop()
   ClientOptions options_;
   detail::SecretMask mask_;  // the key and URL passwords, masked in all that leaves the client
   std::optional<Error> config_error_;
@@ -1005,6 +1086,15 @@ bool ChatHandle::ready() const {
 
 Result<ChatResult> ChatHandle::wait() {
   if (!state_) return fail(ErrorKind::invalid_argument, "empty ChatHandle");
+  {
+    // From an event callback the loop is busy running us: waiting for it would never end.
+    std::lock_guard link_lock(state_->link->mu);
+    std::lock_guard lock(state_->mu);
+    if (!state_->done && state_->link->impl != nullptr && state_->link->impl->on_loop_thread()) {
+      return fail(ErrorKind::invalid_argument,
+                  "ChatHandle::wait() called from an event callback would deadlock");
+    }
+  }
   std::unique_lock lock(state_->mu);
   state_->cv.wait(lock, [&] { return state_->done; });
   if (state_->taken) return fail(ErrorKind::invalid_argument, "ChatHandle::wait() called twice");
@@ -1022,7 +1112,12 @@ Result<Client> Client::create(ClientOptions options) {
   return client;
 }
 
-Client::~Client() = default;
+Client::~Client() {
+  if (impl_ && impl_->on_loop_thread()) {
+    Impl* impl = impl_.get();
+    impl->destroy_from_loop(std::move(impl_));
+  }
+}
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/printable.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/json_parse.hpp"
 
@@ -82,6 +83,10 @@ Error decode_error_body(int http_status, std::string_view body) {
     error.message = body.empty() ? "HTTP " + std::to_string(http_status) + " with an empty body"
                                  : body_excerpt(body);
   }
+  // The body is the server's text: it may hold ESC/BEL meant for whoever prints the message.
+  detail::escape_controls(error.message);
+  detail::escape_controls(error.provider_type);
+  detail::escape_controls(error.provider_code);
   return error;
 }
 
@@ -116,9 +121,11 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   const std::string date(value);
   const time_t when = curl_getdate(date.c_str(), nullptr);
   if (when == -1) return std::nullopt;
-  // Compared in seconds first: from_time_t of a far-future date overflows system_clock.
-  if (when - std::chrono::system_clock::to_time_t(now) > max_ms / 1000)
-    return std::chrono::milliseconds(max_ms);
+  // Compared in seconds first: from_time_t of a date far in the future or the past (year 1611)
+  // overflows system_clock's nanoseconds.
+  const time_t now_seconds = std::chrono::system_clock::to_time_t(now);
+  if (when <= now_seconds) return std::chrono::milliseconds(0);
+  if (when - now_seconds > max_ms / 1000) return std::chrono::milliseconds(max_ms);
   const auto delta = std::chrono::system_clock::from_time_t(when) - now;
   if (delta <= std::chrono::system_clock::duration::zero()) return std::chrono::milliseconds(0);
   return std::chrono::ceil<std::chrono::milliseconds>(delta);

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
+#include "core/printable.hpp"
 #include "core/secret_mask.hpp"
 #include "llmwire/json_parse.hpp"
 #include "llmwire/ndjson.hpp"
@@ -255,6 +256,10 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   bool server_timings(const ServerTimings& t) override { return emit(ServerTimingsReport{&t}); }
 
   bool error(Error e) override {
+    // Every error the decoder reports passes here; most quote the server.
+    detail::escape_controls(e.message);
+    detail::escape_controls(e.provider_type);
+    detail::escape_controls(e.provider_code);
     last_error = std::move(e);
     return emit(StreamError{&last_error});
   }
