@@ -78,7 +78,8 @@ struct Repaired {
 
 struct RepairOptions {
   /// Deepest nesting of arrays/objects accepted; deeper input gives ErrorKind::parse. Keeps
-  /// recursion (ours and nlohmann's dump) bounded on hostile input.
+  /// recursion (ours and nlohmann's dump) bounded on hostile input. Values above
+  /// json::max_depth (json_parse.hpp) count as json::max_depth.
   std::size_t max_depth = json::max_depth;
 };
 

@@ -25,7 +25,9 @@ namespace llmwire::json {
 inline constexpr std::size_t max_depth = 512;
 
 struct ParseOptions {
-  /// Deeper input gives ErrorKind::parse ("nesting deeper than N levels at byte B").
+  /// Deeper input gives ErrorKind::parse ("JSON nesting deeper than N levels"). Values above
+  /// json::max_depth count as json::max_depth: what a value's copy or dump recurses over stays
+  /// bounded whatever the caller asks.
   std::size_t max_depth = json::max_depth;
   /// When the text is JSON except for values nlohmann cannot represent — a lone UTF-16
   /// surrogate escape (`"\ud800"`) or a number beyond a double's range (`1e400`) — parse it

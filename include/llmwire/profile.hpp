@@ -11,6 +11,7 @@
 ///     (*parser)->feed("<|tool_call>call:f{x:1}<tool_call|>", on_event);
 ///     (*parser)->finish(on_event);
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -133,11 +134,19 @@ class ProfileSet {
   /// The built-in profiles: gemma4, gemma4-edge, nemotron3, qwen3, qwen3-coder, generic.
   [[nodiscard]] static ProfileSet builtin();
 
+  /// Most profiles a set holds: far more than there are model families, few enough that a
+  /// hostile or mistaken file cannot make loading slow (each merge searches the set by name).
+  static constexpr std::size_t max_profiles = 1024;
+  /// Largest profiles file merge_file() reads.
+  static constexpr std::uintmax_t max_file_bytes = 16u << 20;
+
   /// Adds or overrides profiles from JSON: `{"profiles": [...]}` or a bare array. A profile
   /// whose name exists (or that names `extends`) starts from that profile's fields.
-  /// Errors: ErrorKind::parse for malformed profiles; the set is unchanged then.
+  /// Errors: ErrorKind::parse for malformed profiles or more than max_profiles in the set;
+  /// the set is unchanged then.
   [[nodiscard]] Result<void> merge(const nlohmann::json& document);
-  /// merge() on a file's contents. Errors: ErrorKind::io, ErrorKind::parse.
+  /// merge() on a file's contents (at most max_file_bytes, nested at most json::max_depth).
+  /// Errors: ErrorKind::io, ErrorKind::parse.
   [[nodiscard]] Result<void> merge_file(const std::filesystem::path& path);
 
   /// The profile called `name`, or nullptr.

@@ -2,9 +2,13 @@
 
 #include "llmwire_sim/bench/suite.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
+#include <type_traits>
 
+#include "llmwire/detail/json_integer.hpp"
 #include "llmwire/json_parse.hpp"
 
 namespace llmwire::bench {
@@ -15,9 +19,20 @@ template <class T>
 Result<void> read(const nlohmann::json& object, std::string_view path, const char* key, T& out) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return {};
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    // get<int>() of 2e9 or 1e30 would truncate (a cast out of range is undefined behaviour).
+    if (detail::read_integer(*it, out) != detail::IntegerRead::ok) {
+      return fail(ErrorKind::parse,
+                  "suite: '" + std::string(path) + "." + key + "' must be an integer that fits");
+    }
+    return {};
+  }
   try {
     out = it->get<T>();
-  } catch (const nlohmann::json::exception&) {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(out)) throw std::out_of_range("not finite");
+    }
+  } catch (const std::exception&) {
     return fail(ErrorKind::parse,
                 "suite: '" + std::string(path) + "." + key + "' has the wrong type");
   }
@@ -130,6 +145,47 @@ Result<void> parse_tests(const nlohmann::json& tests, Suite& suite) {
   return {};
 }
 
+// Sizes a benchmark can honestly ask for: beyond them a typo (parallel: 100000, input_tokens:
+// 2e9) would exhaust the machine instead of measuring the server.
+Result<void> check_limits(const Suite& s) {
+  struct Limit {
+    const char* name;
+    long long value, lo, hi;
+  };
+  const Limit limits[] = {
+      {"tests.throughput.runs", s.throughput.runs, 1, 1000},
+      {"tests.throughput.max_tokens", s.throughput.max_tokens, 1, 1'000'000},
+      {"tests.ttft.max_tokens", s.ttft.max_tokens, 1, 1'000'000},
+      {"tests.concurrency.parallel", s.concurrency.parallel, 1, 1024},
+      {"tests.concurrency.max_tokens", s.concurrency.max_tokens, 1, 1'000'000},
+      {"tests.long_context.input_tokens", s.long_context.input_tokens, 1, 2'000'000},
+      {"tests.long_context.max_tokens", s.long_context.max_tokens, 1, 1'000'000},
+      {"tests.entities.max_tokens", s.entities.max_tokens, 1, 1'000'000},
+      {"tests.tools.max_tokens", s.tools.max_tokens, 1, 1'000'000},
+      {"tests.vision.max_tokens", s.vision.max_tokens, 1, 1'000'000},
+      {"tests.kannada.max_tokens", s.kannada.max_tokens, 1, 1'000'000},
+      {"tests.kannada.min_kannada_chars", s.kannada.min_kannada_chars, 0, 1'000'000},
+      {"thresholds.tools_min", s.thresholds.tools_min, 0, 1'000'000},
+      {"thresholds.vision_colours_min", s.thresholds.vision_colours_min, 0, 1'000'000},
+      {"thresholds.persons_min", s.thresholds.persons_min, 0, 1'000'000},
+      {"thresholds.kannada_entities_min", s.thresholds.kannada_entities_min, 0, 1'000'000},
+  };
+  for (const Limit& l : limits) {
+    if (l.value < l.lo || l.value > l.hi) {
+      return fail(ErrorKind::parse, std::string("suite: '") + l.name + "' must be between " +
+                                        std::to_string(l.lo) + " and " + std::to_string(l.hi) +
+                                        ", got " + std::to_string(l.value));
+    }
+  }
+  for (double v : {s.thresholds.tok_s_min, s.thresholds.ttft_ms_max, s.thresholds.vram_gb_max,
+                   s.weights.quality, s.weights.performance, s.weights.vision, s.weights.vram,
+                   s.weights.stability, s.swap_margin, s.tools.weight_structured,
+                   s.tools.weight_recovered, s.tools.weight_wrong}) {
+    if (v < 0) return fail(ErrorKind::parse, "suite: thresholds and weights must not be negative");
+  }
+  return {};
+}
+
 }  // namespace
 
 const std::vector<std::string>& test_names() {
@@ -181,6 +237,7 @@ Result<Suite> parse_suite(const nlohmann::json& document) {
       suite.scoring.vram_gb_zero <= 0) {
     return fail(ErrorKind::parse, "suite: 'scoring' values must be positive");
   }
+  if (auto ok = check_limits(suite); !ok) return tl::unexpected(ok.error());
   return suite;
 }
 

@@ -8,9 +8,9 @@
 #include <cmath>
 #include <string>
 
-#include "core/printable.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/json_parse.hpp"
+#include "llmwire/printable.hpp"
 
 namespace llmwire {
 namespace {
@@ -84,9 +84,9 @@ Error decode_error_body(int http_status, std::string_view body) {
                                  : body_excerpt(body);
   }
   // The body is the server's text: it may hold ESC/BEL meant for whoever prints the message.
-  detail::escape_controls(error.message);
-  detail::escape_controls(error.provider_type);
-  detail::escape_controls(error.provider_code);
+  escape_controls(error.message);
+  escape_controls(error.provider_type);
+  escape_controls(error.provider_code);
   return error;
 }
 

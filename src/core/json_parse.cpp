@@ -3,6 +3,7 @@
 
 #include "llmwire/json_parse.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -226,17 +227,18 @@ Error parse_failure(const Attempt& a, std::size_t max_depth) {
 
 Result<nlohmann::json> parse(std::string_view text, const ParseOptions& options) {
   try {
-    Attempt a = attempt(text, options.max_depth);
+    const std::size_t limit = std::min(options.max_depth, llmwire::json::max_depth);
+    Attempt a = attempt(text, limit);
     if (a.ok) return std::move(a.value);
     // nlohmann's ids: 101 syntax error (a lone surrogate is one), 406 number overflow.
     bool retry = options.replace_unrepresentable && !a.too_deep &&
                  (a.error_id == 406 ||
                   (a.error_id == 101 && a.error.find("surrogate") != std::string::npos));
     if (retry) {
-      Attempt second = attempt(replace_unrepresentable(text), options.max_depth);
+      Attempt second = attempt(replace_unrepresentable(text), limit);
       if (second.ok) return std::move(second.value);
     }
-    return tl::unexpected(parse_failure(a, options.max_depth));
+    return tl::unexpected(parse_failure(a, limit));
   } catch (const std::bad_alloc&) {
     return fail(ErrorKind::internal, "out of memory parsing JSON");
   }

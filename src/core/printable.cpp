@@ -1,8 +1,8 @@
-#include "core/printable.hpp"
+#include "llmwire/printable.hpp"
 
 #include <cstdio>
 
-namespace llmwire::detail {
+namespace llmwire {
 
 bool escape_controls(std::string& text) {
   auto needs = [](const std::string& s) {
@@ -40,4 +40,10 @@ bool escape_controls(std::string& text) {
   return true;
 }
 
-}  // namespace llmwire::detail
+std::string printable(std::string_view text) {
+  std::string out(text);
+  escape_controls(out);
+  return out;
+}
+
+}  // namespace llmwire

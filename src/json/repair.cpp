@@ -16,6 +16,7 @@
 // Linear time: each string is rescanned at most once (a retry never retries again), every loop
 // consumes input or stops, and recursion is bounded by RepairOptions::max_depth.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -1081,7 +1082,10 @@ class TopLevel {
 
 }  // namespace
 
-Result<Repaired> repair(std::string_view text, const RepairOptions& options) {
+Result<Repaired> repair(std::string_view text, const RepairOptions& requested) {
+  // The repairer recurses once per level: never deeper than the library-wide limit.
+  RepairOptions options = requested;
+  options.max_depth = std::min(options.max_depth, json::max_depth);
   // Fast path: strict JSON, parsed once by nlohmann's DOM builder.
   // Too-deep input fails here and again in the repairer, which reports the depth.
   if (auto strict = json::parse(text, {.max_depth = options.max_depth})) {

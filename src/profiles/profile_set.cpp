@@ -242,6 +242,10 @@ Result<void> ProfileSet::merge(const nlohmann::json& document) {
     list = &*it;
   }
   if (!list->is_array()) return fail(ErrorKind::parse, "profiles: expected an array of profiles");
+  if (list->size() > max_profiles) {
+    return fail(ErrorKind::parse, "profiles: more than " + std::to_string(max_profiles) +
+                                      " profiles in one document");
+  }
   std::vector<Profile> next = profiles_;  // all-or-nothing: the set changes only on success
   std::size_t index = 0;
   for (const auto& entry : *list) {
@@ -268,7 +272,12 @@ Result<void> ProfileSet::merge(const nlohmann::json& document) {
     }
     profile.name = name;
     LLMWIRE_TRY(overlay(entry, profile, where));
-    if (existing != next.end()) next.erase(existing);
+    if (existing != next.end()) {
+      next.erase(existing);
+    } else if (next.size() >= max_profiles) {
+      return fail(ErrorKind::parse,
+                  where + ": a set holds at most " + std::to_string(max_profiles) + " profiles");
+    }
     next.push_back(std::move(profile));  // later entries win ties in find()
   }
   profiles_ = std::move(next);
@@ -276,6 +285,14 @@ Result<void> ProfileSet::merge(const nlohmann::json& document) {
 }
 
 Result<void> ProfileSet::merge_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return fail(ErrorKind::io, "cannot read profiles file " + path.string() + ": a directory");
+  }
+  if (auto size = std::filesystem::file_size(path, ec); !ec && size > max_file_bytes) {
+    return fail(ErrorKind::io, "profiles file " + path.string() + " is larger than " +
+                                   std::to_string(max_file_bytes) + " bytes");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(ErrorKind::io, "cannot read profiles file " + path.string());
   std::stringstream ss;

@@ -4,10 +4,10 @@
 #include <nlohmann/json.hpp>
 #include <type_traits>
 
-#include "core/printable.hpp"
 #include "core/secret_mask.hpp"
 #include "llmwire/json_parse.hpp"
 #include "llmwire/ndjson.hpp"
+#include "llmwire/printable.hpp"
 #include "llmwire/profile.hpp"
 #include "llmwire/sse.hpp"
 #include "llmwire/stream.hpp"
@@ -257,9 +257,9 @@ struct ResponseDecoder::Impl final : wire::WireSink {
 
   bool error(Error e) override {
     // Every error the decoder reports passes here; most quote the server.
-    detail::escape_controls(e.message);
-    detail::escape_controls(e.provider_type);
-    detail::escape_controls(e.provider_code);
+    escape_controls(e.message);
+    escape_controls(e.provider_type);
+    escape_controls(e.provider_code);
     last_error = std::move(e);
     return emit(StreamError{&last_error});
   }

@@ -1,6 +1,7 @@
 #include "args.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 
 namespace llmwire::cli {
@@ -33,14 +34,35 @@ Result<std::optional<long long>> ParsedArgs::get_int(std::string_view name) cons
   return std::optional<long long>{out};
 }
 
+Result<std::optional<long long>> ParsedArgs::get_int_in(std::string_view name, long long lo,
+                                                        long long hi) const {
+  auto value = get_int(name);
+  if (value && *value && (**value < lo || **value > hi)) {
+    return fail(ErrorKind::invalid_argument, "--" + std::string(name) + " must be between " +
+                                                 std::to_string(lo) + " and " + std::to_string(hi) +
+                                                 ", got " + std::to_string(**value));
+  }
+  return value;
+}
+
+Result<std::optional<double>> ParsedArgs::get_double_in(std::string_view name, double lo,
+                                                        double hi) const {
+  auto value = get_double(name);
+  if (value && *value && (**value < lo || **value > hi)) {
+    return fail(ErrorKind::invalid_argument, "--" + std::string(name) + " must be between " +
+                                                 std::to_string(lo) + " and " + std::to_string(hi));
+  }
+  return value;
+}
+
 Result<std::optional<double>> ParsedArgs::get_double(std::string_view name) const {
   auto value = get(name);
   if (!value) return std::optional<double>{};
   char* end = nullptr;
   double out = std::strtod(value->c_str(), &end);
-  if (value->empty() || end != value->c_str() + value->size()) {
+  if (value->empty() || end != value->c_str() + value->size() || !std::isfinite(out)) {
     return fail(ErrorKind::invalid_argument,
-                "--" + std::string(name) + " expects a number, got '" + *value + "'");
+                "--" + std::string(name) + " expects a finite number, got '" + *value + "'");
   }
   return std::optional<double>{out};
 }

@@ -35,7 +35,14 @@ class ParsedArgs {
   [[nodiscard]] std::string get_or(std::string_view name, std::string fallback) const;
   /// The option as an integer; an error names the option when it is not one.
   [[nodiscard]] Result<std::optional<long long>> get_int(std::string_view name) const;
+  /// The option as an integer in [lo, hi]; out of range is an error naming the range.
+  [[nodiscard]] Result<std::optional<long long>> get_int_in(std::string_view name, long long lo,
+                                                            long long hi) const;
+  /// A finite number (nan and inf are errors).
   [[nodiscard]] Result<std::optional<double>> get_double(std::string_view name) const;
+  /// A finite number in [lo, hi].
+  [[nodiscard]] Result<std::optional<double>> get_double_in(std::string_view name, double lo,
+                                                            double hi) const;
   [[nodiscard]] const std::vector<std::string>& positionals() const { return positionals_; }
 
  private:

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "args.hpp"
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/json_parse.hpp"
@@ -32,13 +33,17 @@ constexpr const char* usage =
     "simulator is started on a free loopback port and benchmarked (\"simulated endpoint\").\n"
     "Tests: throughput, ttft, concurrency, long_context, vram, entities, tools, vision, kannada.\n";
 
-Result<nlohmann::json> read_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorKind::io, "cannot read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  auto doc = llmwire::json::parse(buffer.str());
+/// A results.json written by `llmwire bench` (a JSON object), or why it is not one.
+Result<nlohmann::json> read_results(const std::string& path) {
+  auto text = read_input(path, "results file", std::size_t{256} << 20);
+  if (!text) return tl::unexpected(text.error());
+  auto doc = llmwire::json::parse(*text);
   if (!doc) return fail(ErrorKind::parse, path + " is not valid JSON: " + doc.error().message);
+  if (!doc->is_object() || (doc->contains("metrics") && !(*doc)["metrics"].is_object())) {
+    return fail(ErrorKind::parse, path +
+                                      " is not a bench results file (a JSON object with "
+                                      "\"metrics\")");
+  }
   return doc;
 }
 
@@ -55,9 +60,9 @@ int run_compare(const std::vector<std::string>& files, const bench::Suite& suite
   }
   std::vector<nlohmann::json> results;
   for (const auto& file : files) {
-    auto doc = read_json(file);
+    auto doc = read_results(file);
     if (!doc) {
-      std::fprintf(stderr, "llmwire bench compare: %s\n", doc.error().message.c_str());
+      print_error("bench compare", doc.error().message);
       return exit_failure;
     }
     // A file holding only metrics (recorded figures) is judged here, by the suite given.
@@ -97,8 +102,8 @@ int run_bench(std::span<char* const> args) {
   if (auto path = parsed->get("suite")) {
     auto loaded = bench::load_suite(*path);
     if (!loaded) {
-      std::fprintf(stderr, "llmwire bench: %s\n", loaded.error().message.c_str());
-      return exit_usage;
+      print_error("bench", loaded.error().message);
+      return exit_failure;  // an unreadable or invalid file, as for every command
     }
     suite = std::move(*loaded);
   }
@@ -124,7 +129,7 @@ int run_bench(std::span<char* const> args) {
       }
     }
   }
-  if (auto pid = parsed->get_int("server-pid"); !pid) {
+  if (auto pid = parsed->get_int_in("server-pid", 1, 4'194'304); !pid) {
     std::fprintf(stderr, "llmwire bench: %s\n", pid.error().message.c_str());
     return exit_usage;
   } else if (*pid) {
@@ -132,10 +137,10 @@ int run_bench(std::span<char* const> args) {
   }
   std::optional<nlohmann::json> baseline;
   if (auto path = parsed->get("baseline")) {
-    auto doc = read_json(*path);
+    auto doc = read_results(*path);
     if (!doc) {
-      std::fprintf(stderr, "llmwire bench: %s\n", doc.error().message.c_str());
-      return exit_usage;
+      print_error("bench", doc.error().message);
+      return exit_failure;
     }
     baseline = std::move(*doc);
   }
@@ -165,7 +170,7 @@ int run_bench(std::span<char* const> args) {
     options.ttft_ms = 80;
     for (auto [name, target] :
          {std::pair{"sim-tok-s", &options.tok_s}, std::pair{"sim-ttft-ms", &options.ttft_ms}}) {
-      auto value = parsed->get_double(name);
+      auto value = parsed->get_double_in(name, 0, 1e6);
       if (!value) {
         std::fprintf(stderr, "llmwire bench: %s\n", value.error().message.c_str());
         return exit_usage;

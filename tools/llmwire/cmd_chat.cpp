@@ -5,10 +5,13 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 #include <thread>
 
+#include "api_key.hpp"
 #include "args.hpp"
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/result_json.hpp"
@@ -19,8 +22,9 @@ namespace {
 constexpr const char* usage =
     "usage: llmwire chat --endpoint URL [--api openai|ollama] --model M [--system TEXT]\n"
     "                    [--max-tokens N] [--temperature T] [--json] [--record FILE]\n"
-    "                    [--hide-reasoning] [--api-key KEY] [--profile NAME] [--no-profile]\n"
-    "                    [--timeout-ms N] PROMPT\n"
+    "                    [--hide-reasoning] [--api-key-file FILE] [--profile NAME]\n"
+    "                    [--no-profile] [--timeout-ms N] [--first-byte-timeout-ms N]\n"
+    "                    [--idle-timeout-ms N] [--ca-file PEM] [--insecure] PROMPT\n"
     "\n"
     "Streams the answer to stdout and the model's reasoning to stderr.\n"
     "  --endpoint URL     base URL, e.g. http://127.0.0.1:8000 (a trailing /v1 is fine);\n"
@@ -35,10 +39,17 @@ constexpr const char* usage =
     "  --record FILE      record the exchange as a transcript (docs/TRANSCRIPTS.md); replay it\n"
     "                     with `llmwire replay --aggregate FILE`\n"
     "  --hide-reasoning   do not print reasoning to stderr\n"
-    "  --api-key KEY      bearer token (default: $LLMWIRE_API_KEY); never printed\n"
+    "  --api-key-file F   read the bearer token from file F (first line)\n"
+    "  --api-key KEY      the token itself; other users of this machine can see it in the\n"
+    "                     process list: prefer --api-key-file, $LLMWIRE_API_KEY or\n"
+    "                     $OPENAI_API_KEY (tried in that order). Never printed or recorded\n"
     "  --profile NAME     model profile to use (default: picked by model id)\n"
     "  --no-profile       send the request as is, parse no raw tool calls\n"
-    "  --timeout-ms N     total time limit (default: none; idle limit 30 s)\n"
+    "  --timeout-ms N     total time limit in ms (default: none)\n"
+    "  --first-byte-timeout-ms N  longest wait for the response to begin (default 120000)\n"
+    "  --idle-timeout-ms N        longest silence once it began (default 30000)\n"
+    "  --ca-file PEM      verify TLS with this CA bundle instead of the system's\n"
+    "  --insecure         do not verify TLS certificates (a warning is printed)\n"
     "exit codes: 0 ok, 2 usage error, 3 connection or HTTP error before streaming,\n"
     "            4 stream broke (partial output already printed), 5 timeout or cancelled "
     "(Ctrl-C)\n";
@@ -101,18 +112,23 @@ std::vector<std::string> split_commas(const std::string& text) {
 }
 
 int usage_error(const std::string& message) {
-  std::fprintf(stderr, "llmwire chat: %s\n\n%s", message.c_str(), usage);
+  print_error("chat", message);
+  std::fprintf(stderr, "(llmwire chat --help lists the options)\n");
   return exit_usage;
 }
 
 }  // namespace
 
 int run_chat(std::span<char* const> args) {
-  static constexpr OptionSpec specs[] = {
-      {"endpoint", true},        {"api", true},         {"model", true},   {"system", true},
-      {"max-tokens", true},      {"temperature", true}, {"json", false},   {"record", true},
-      {"hide-reasoning", false}, {"api-key", true},     {"profile", true}, {"no-profile", false},
-      {"timeout-ms", true}};
+  static constexpr OptionSpec specs[] = {{"endpoint", true},        {"api", true},
+                                         {"model", true},           {"system", true},
+                                         {"max-tokens", true},      {"temperature", true},
+                                         {"json", false},           {"record", true},
+                                         {"hide-reasoning", false}, {"api-key", true},
+                                         {"profile", true},         {"no-profile", false},
+                                         {"timeout-ms", true},      {"first-byte-timeout-ms", true},
+                                         {"idle-timeout-ms", true}, {"ca-file", true},
+                                         {"insecure", false},       {"api-key-file", true}};
   auto parsed = parse_args(args, specs);
   if (!parsed) return usage_error(parsed.error().message);
   if (parsed->has("help")) {
@@ -124,28 +140,44 @@ int run_chat(std::span<char* const> args) {
   if (parsed->positionals().size() != 1) return usage_error("expected one PROMPT");
   auto api = dialect_from_string(parsed->get_or("api", "openai"));
   if (!api) return usage_error("--api must be openai or ollama");
-  auto max_tokens = parsed->get_int("max-tokens");
+  auto max_tokens = parsed->get_int_in("max-tokens", 1, std::numeric_limits<int>::max());
   if (!max_tokens) return usage_error(max_tokens.error().message);
-  auto temperature = parsed->get_double("temperature");
+  auto temperature = parsed->get_double_in("temperature", 0, 100);
   if (!temperature) return usage_error(temperature.error().message);
-  auto timeout_ms = parsed->get_int("timeout-ms");
+  // Time limits: 1 ms to 30 days.
+  constexpr long long longest_ms = 30LL * 24 * 3600 * 1000;
+  auto timeout_ms = parsed->get_int_in("timeout-ms", 1, longest_ms);
   if (!timeout_ms) return usage_error(timeout_ms.error().message);
+  auto first_byte_ms = parsed->get_int_in("first-byte-timeout-ms", 1, longest_ms);
+  if (!first_byte_ms) return usage_error(first_byte_ms.error().message);
+  auto idle_ms = parsed->get_int_in("idle-timeout-ms", 1, longest_ms);
+  if (!idle_ms) return usage_error(idle_ms.error().message);
 
   ClientOptions options{.endpoints = split_commas(*parsed->get("endpoint")), .api = *api};
-  if (auto key = parsed->get("api-key")) {
-    options.api_key = SecretString(std::move(*key));
-  } else if (const char* env = std::getenv("LLMWIRE_API_KEY"); env != nullptr && *env != '\0') {
-    options.api_key = SecretString(env);
+  auto key = api_key_from(*parsed);
+  if (!key) {
+    print_error("chat", key.error().message);
+    return exit_failure;
   }
+  options.api_key = std::move(*key);
   options.use_profiles = !parsed->has("no-profile");
   if (*timeout_ms) options.total_timeout = std::chrono::milliseconds(**timeout_ms);
+  if (*first_byte_ms) options.first_byte_timeout = std::chrono::milliseconds(**first_byte_ms);
+  if (*idle_ms) options.idle_timeout = std::chrono::milliseconds(**idle_ms);
+  options.ca_file = parsed->get_or("ca-file", "");
+  if (parsed->has("insecure")) {
+    options.tls_verify = false;
+    std::fprintf(stderr,
+                 "llmwire chat: WARNING: --insecure: TLS certificates are not verified; anyone "
+                 "on the path can read and alter this exchange, API key included\n");
+  }
   auto client = Client::create(std::move(options));
   if (!client) return usage_error(client.error().message);
 
   ChatRequest request{.model = *parsed->get("model")};
   if (auto system = parsed->get("system")) request.messages.push_back(Message::system(*system));
   request.messages.push_back(Message::user(parsed->positionals()[0]));
-  if (*max_tokens) request.max_tokens = static_cast<int>(**max_tokens);
+  if (*max_tokens) request.max_tokens = static_cast<int>(**max_tokens);  // range-checked above
   if (*temperature) request.temperature = **temperature;
   request.profile = parsed->get_or("profile", "");
 
@@ -186,9 +218,7 @@ int run_chat(std::span<char* const> args) {
   std::signal(SIGINT, SIG_DFL);
 
   if (!result) {
-    std::fprintf(stderr, "llmwire chat: %s: %s\n",
-                 std::string(to_string(result.error().kind)).c_str(),
-                 result.error().message.c_str());
+    print_error("chat", result.error());
     return exit_for(result.error(), false);
   }
   if (json_output) {
@@ -207,9 +237,7 @@ int run_chat(std::span<char* const> args) {
     return exit_timeout;
   }
   if (result->error) {
-    std::fprintf(stderr, "llmwire chat: %s: %s\n",
-                 std::string(to_string(result->error->kind)).c_str(),
-                 result->error->message.c_str());
+    print_error("chat", *result->error);
     return exit_for(*result->error, true);
   }
   return exit_ok;

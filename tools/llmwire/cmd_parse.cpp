@@ -10,8 +10,10 @@
 #include <string>
 
 #include "args.hpp"
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "llmwire/json_parse.hpp"
+#include "llmwire/printable.hpp"
 #include "llmwire/profile.hpp"
 
 namespace llmwire::cli {
@@ -38,27 +40,22 @@ constexpr const char* parse_usage =
     "A tool call cut off at the end of output is not printed as a call; a note goes to stderr.\n"
     "exit codes: 0 ok, 1 unreadable input or tools file, 2 usage error\n";
 
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = std::move(ss).str();
-  return !in.bad();
-}
-
-std::string trimmed(const std::string& s) {
-  const auto b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return {};
+// Trims in place: the text may be as large as the input, and is not copied.
+void trim_in_place(std::string& s) {
   const auto e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
+  if (e == std::string::npos) {
+    s.clear();
+    return;
+  }
+  s.resize(e + 1);
+  s.erase(0, s.find_first_not_of(" \t\r\n"));
 }
 
 /// OpenAI tool definitions (`{"type":"function","function":{...}}`, or the bare function).
 Result<std::vector<ToolSpec>> read_tools(const std::string& path) {
-  std::string text;
-  if (!read_file(path, text)) return fail(ErrorKind::io, "cannot read --tools file " + path);
-  auto parsed = llmwire::json::parse(text);
+  auto text = read_input(path, "--tools file", std::size_t{64} << 20);
+  if (!text) return tl::unexpected(text.error());
+  auto parsed = llmwire::json::parse(*text);
   if (!parsed)
     return fail(ErrorKind::parse, "--tools file " + path + ": " + parsed.error().message);
   const nlohmann::json& doc = *parsed;
@@ -144,54 +141,80 @@ int run_parse(std::span<char* const> args) {
     options.tools = std::move(*tools);
   }
 
-  std::string input;
-  if (parsed->positionals().empty()) {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    input = std::move(ss).str();
-  } else if (!read_file(parsed->positionals()[0], input)) {
-    std::fprintf(stderr, "llmwire parse: cannot read %s\n", parsed->positionals()[0].c_str());
+  // The input is streamed through the parser in pieces (--chunk N, else 64 KiB): only what
+  // the parser produces is held, never the input as well.
+  auto input =
+      open_input(parsed->positionals().empty() ? "-" : parsed->positionals()[0], "the input");
+  if (!input) {
+    print_error("parse", input.error().message);
     return exit_failure;
   }
-
-  nlohmann::json calls = nlohmann::json::array();
-  std::string content, reasoning;
-  if (parser_name.empty()) {
-    content = input;  // a profile without a parser: the text is all content
-  } else {
-    auto parser = make_output_parser(parser_name, std::move(options));
-    if (!parser) {
+  std::unique_ptr<OutputParser> parser;
+  if (!parser_name.empty()) {
+    auto made = make_output_parser(parser_name, std::move(options));
+    if (!made) {
+      if (*input != stdin) std::fclose(*input);
       std::fprintf(stderr, "llmwire parse: unknown profile or parser '%s'\n\n%s", name.c_str(),
                    parse_usage);
       return exit_usage;
     }
-    const EventSink sink = [&](const Event& event) {
-      if (const auto* c = std::get_if<ContentDelta>(&event)) {
-        content.append(c->text);
-      } else if (const auto* r = std::get_if<ReasoningDelta>(&event)) {
-        reasoning.append(r->text);
-      } else if (const auto* done = std::get_if<ToolCallComplete>(&event)) {
-        calls.push_back({{"name", done->call->name}, {"arguments", done->call->arguments}});
-      } else if (const auto* cut = std::get_if<ToolCallIncomplete>(&event)) {
-        std::fprintf(stderr, "llmwire parse: incomplete tool call '%s' (%zu bytes) not reported\n",
-                     cut->call->name.c_str(), cut->call->raw_text.size());
-      }
-      return true;
-    };
-    const std::size_t step =
-        *chunk && **chunk > 0 ? static_cast<std::size_t>(**chunk) : input.size();
-    const std::string_view all(input);
-    for (std::size_t at = 0; at < all.size(); at += step)
-      (*parser)->feed(all.substr(at, step), sink);
-    (*parser)->finish(sink);
+    parser = std::move(*made);
   }
+  nlohmann::json calls = nlohmann::json::array();
+  std::string content, reasoning;
+  const EventSink sink = [&](const Event& event) {
+    if (const auto* c = std::get_if<ContentDelta>(&event)) {
+      content.append(c->text);
+    } else if (const auto* r = std::get_if<ReasoningDelta>(&event)) {
+      reasoning.append(r->text);
+    } else if (const auto* done = std::get_if<ToolCallComplete>(&event)) {
+      calls.push_back({{"name", done->call->name}, {"arguments", done->call->arguments}});
+    } else if (const auto* cut = std::get_if<ToolCallIncomplete>(&event)) {
+      std::fprintf(stderr, "llmwire parse: incomplete tool call '%s' (%zu bytes) not reported\n",
+                   printable(cut->call->name).c_str(), cut->call->raw_text.size());
+    }
+    return true;
+  };
+  const std::size_t step = *chunk && **chunk > 0 ? static_cast<std::size_t>(**chunk) : 64 * 1024;
+  std::string piece(step, '\0');
+  bool read_failed = false;
+  for (;;) {
+    std::size_t n = std::fread(piece.data(), 1, step, *input);
+    if (n == 0) {
+      read_failed = std::ferror(*input) != 0;
+      break;
+    }
+    // A profile without a parser: the text is all content.
+    if (parser) {
+      parser->feed(std::string_view(piece.data(), n), sink);
+    } else {
+      content.append(piece.data(), n);
+    }
+  }
+  if (*input != stdin) std::fclose(*input);
+  if (read_failed) {
+    print_error("parse", "cannot read the input: read error");
+    return exit_failure;
+  }
+  if (parser) parser->finish(sink);
 
-  const std::string c = trimmed(content), r = trimmed(reasoning);
-  const nlohmann::json out = {
-      {"content", c.empty() ? nlohmann::json(nullptr) : nlohmann::json(c)},
-      {"reasoning", r.empty() ? nlohmann::json(nullptr) : nlohmann::json(r)},
-      {"tool_calls", calls}};
-  std::puts(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  trim_in_place(content);
+  trim_in_place(reasoning);
+  auto text_or_null = [](std::string& text) {
+    return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(std::move(text));
+  };
+  // Written member by member so that only one text is ever held twice (as JSON).
+  auto write = [](const nlohmann::json& value) {
+    const std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  };
+  std::fputs("{\"content\":", stdout);
+  write(text_or_null(content));
+  std::fputs(",\"reasoning\":", stdout);
+  write(text_or_null(reasoning));
+  std::fputs(",\"tool_calls\":", stdout);
+  write(calls);
+  std::fputs("}\n", stdout);
   return exit_ok;
 }
 

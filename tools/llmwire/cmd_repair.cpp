@@ -10,6 +10,7 @@
 #include <string>
 
 #include "args.hpp"
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "llmwire/json.hpp"
 
@@ -28,13 +29,6 @@ constexpr const char* repair_usage =
     "  --max-depth N   deepest nesting accepted (default 512)\n"
     "\n"
     "exit codes: 0 ok, 1 no JSON could be recovered or FILE unreadable, 2 usage error\n";
-
-bool read_all(std::istream& in, std::string& out) {
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = std::move(buffer).str();
-  return !in.bad();
-}
 
 }  // namespace
 
@@ -55,30 +49,21 @@ int run_repair(std::span<char* const> args) {
   }
   json::RepairOptions options;
   auto depth = parsed->get_int("max-depth");
-  if (!depth || (*depth && **depth < 1)) {
+  if (!depth || (*depth && (**depth < 1 || **depth > static_cast<long long>(json::max_depth)))) {
     std::fprintf(stderr, "llmwire repair: %s\n",
-                 depth ? "--max-depth must be at least 1" : depth.error().message.c_str());
+                 depth ? "--max-depth must be between 1 and 512" : depth.error().message.c_str());
     return exit_usage;
   }
   if (*depth) options.max_depth = static_cast<std::size_t>(**depth);
 
-  std::string text;
-  if (parsed->positionals().empty() || parsed->positionals().front() == "-") {
-    std::ios::sync_with_stdio(false);
-    if (!read_all(std::cin, text)) {
-      std::fprintf(stderr, "llmwire repair: cannot read stdin\n");
-      return exit_failure;
-    }
-  } else {
-    const std::string& path = parsed->positionals().front();
-    std::ifstream file(path, std::ios::binary);
-    if (!file || !read_all(file, text)) {
-      std::fprintf(stderr, "llmwire repair: cannot read %s\n", path.c_str());
-      return exit_failure;
-    }
+  auto text =
+      read_input(parsed->positionals().empty() ? "-" : parsed->positionals().front(), "the input");
+  if (!text) {
+    print_error("repair", text.error().message);
+    return exit_failure;
   }
 
-  auto repaired = json::repair(text, options);
+  auto repaired = json::repair(*text, options);
   if (!repaired) {
     std::fprintf(stderr, "llmwire repair: %s\n", repaired.error().message.c_str());
     return exit_failure;

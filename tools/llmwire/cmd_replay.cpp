@@ -10,6 +10,7 @@
 #include <string>
 
 #include "args.hpp"
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "llmwire/result_json.hpp"
 #include "llmwire/stream.hpp"
@@ -29,19 +30,6 @@ constexpr const char* usage =
     "  --chunk N     feed N-byte chunks (default: the transcript's recorded chunks, or the\n"
     "                whole body at once)\n"
     "exit: 0 decoded (a stream error is reported inside the JSON), 1 unreadable file, 2 usage\n";
-
-Result<std::string> read_all(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream buffer;
-    buffer << std::cin.rdbuf();
-    return buffer.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorKind::io, "cannot open '" + path + "'");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return fail(ErrorKind::io, "cannot read '" + path + "'");
-  return bytes;
-}
 
 Dialect sniff_dialect(std::string_view body) {
   if (body.starts_with("\xEF\xBB\xBF")) body.remove_prefix(3);
@@ -95,9 +83,9 @@ int run_replay(std::span<char* const> args) {
   std::size_t chunk_size = *chunk ? static_cast<std::size_t>(**chunk) : 0;
 
   const std::string& path = parsed->positionals().front();
-  auto bytes = read_all(path);
+  auto bytes = read_input(path, "the input");
   if (!bytes) {
-    std::fprintf(stderr, "llmwire replay: %s\n", bytes.error().message.c_str());
+    print_error("replay", bytes.error().message);
     return exit_failure;
   }
 
@@ -106,7 +94,7 @@ int run_replay(std::span<char* const> args) {
   if (looks_like_transcript(*bytes)) {
     auto read = parse_transcript(*bytes);
     if (!read) {
-      std::fprintf(stderr, "llmwire replay: %s: %s\n", path.c_str(), read.error().message.c_str());
+      print_error("replay", path + ": " + read.error().message);
       return exit_failure;
     }
     transcript = std::move(*read);

@@ -1,10 +1,13 @@
 // The llmwire command-line tool: dispatches to one subcommand per file.
 
 #include <cstdio>
+#include <exception>
+#include <new>
 #include <span>
 #include <string_view>
 
 #include "args.hpp"
+#include "cli_io.hpp"
 #include "commands.hpp"
 #include "llmwire/version.hpp"
 
@@ -65,9 +68,26 @@ int main(int argc, char** argv) {
     return llmwire::cli::exit_ok;
   }
   for (const auto& command : commands) {
-    if (command.name == name) {
-      return command.run(std::span<char* const>(argv + 2, static_cast<std::size_t>(argc - 2)));
+    if (command.name != name) continue;
+    // No exception ends the program with an abort (exit 134): each is reported, exit 1.
+    int code = llmwire::cli::exit_failure;
+    try {
+      code = command.run(std::span<char* const>(argv + 2, static_cast<std::size_t>(argc - 2)));
+    } catch (const std::bad_alloc&) {
+      llmwire::cli::print_error(command.name, "out of memory");
+      return llmwire::cli::exit_failure;
+    } catch (const std::exception& e) {
+      llmwire::cli::print_error(command.name, std::string("internal error: ") + e.what());
+      return llmwire::cli::exit_failure;
+    } catch (...) {
+      llmwire::cli::print_error(command.name, "internal error: unknown exception");
+      return llmwire::cli::exit_failure;
     }
+    // Output that never reached its destination (a full disk, > /dev/full) is a failure.
+    if (!llmwire::cli::stdout_ok(command.name) && code == llmwire::cli::exit_ok) {
+      return llmwire::cli::exit_failure;
+    }
+    return code;
   }
   std::fprintf(stderr, "llmwire: unknown command '%s'\n\n", argv[1]);
   print_usage(stderr);

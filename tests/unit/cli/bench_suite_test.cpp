@@ -66,7 +66,26 @@ TEST_CASE("bad suites are errors that name the problem") {
       parse_suite(nlohmann::json::parse(R"({"tests":{"throughput":{"runs":"five"}}})"));
   REQUIRE_FALSE(wrong_type);
   CHECK(wrong_type.error().kind == ErrorKind::parse);
-  CHECK(wrong_type.error().message == "suite: 'tests.throughput.runs' has the wrong type");
+  CHECK(wrong_type.error().message ==
+        "suite: 'tests.throughput.runs' must be an integer that fits");
+  auto wrong_string = parse_suite(nlohmann::json::parse(R"({"tests":{"kannada":{"prompt":5}}})"));
+  REQUIRE_FALSE(wrong_string);
+  CHECK(wrong_string.error().message == "suite: 'tests.kannada.prompt' has the wrong type");
+  // Sizes that would exhaust the machine instead of measuring the server: refused.
+  auto huge_input =
+      parse_suite(nlohmann::json::parse(R"({"tests":{"long_context":{"input_tokens":2e9}}})"));
+  REQUIRE_FALSE(huge_input);
+  CHECK(huge_input.error().message ==
+        "suite: 'tests.long_context.input_tokens' must be between 1 and 2000000, got 2000000000");
+  auto wide =
+      parse_suite(nlohmann::json::parse(R"({"tests":{"concurrency":{"parallel":100000}}})"));
+  REQUIRE_FALSE(wide);
+  CHECK(wide.error().message.find("'tests.concurrency.parallel' must be between 1 and 1024") !=
+        std::string::npos);
+  auto negative = parse_suite(nlohmann::json::parse(R"({"thresholds":{"tok_s_min":-1}})"));
+  REQUIRE_FALSE(negative);
+  auto overflow = parse_suite(nlohmann::json::parse(R"({"tests":{"throughput":{"runs":1e30}}})"));
+  REQUIRE_FALSE(overflow);  // a cast of 1e30 to int was undefined behaviour
   auto bad_grid = parse_suite(nlohmann::json::parse(
       R"({"tests":{"vision":{"grid":["RX"],"palette":{"R":{"name":"red","rgb":[255,0,0]}}}}})"));
   REQUIRE_FALSE(bad_grid);

@@ -1,10 +1,10 @@
-#include "core/printable.hpp"
+#include "llmwire/printable.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-using llmwire::detail::escape_controls;
+using llmwire::escape_controls;
 
 TEST_CASE("escape_controls: ESC, BEL, DEL and C1 become visible; text and UTF-8 stay") {
   std::string text =

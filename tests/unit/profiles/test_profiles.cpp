@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "llmwire/profile.hpp"
@@ -158,4 +159,32 @@ TEST_CASE("load_profiles reads a file on top of the built-ins; to_json round-tri
   auto missing = llmwire::load_profiles(path);
   REQUIRE_FALSE(missing);
   CHECK(missing.error().kind == ErrorKind::io);
+}
+
+TEST_CASE("profile sets are bounded: 1024 profiles, files depth-limited, directories refused") {
+  nlohmann::json many = nlohmann::json::array();
+  for (std::size_t i = 0; i < llmwire::ProfileSet::max_profiles + 1; ++i) {
+    many.push_back({{"name", "p" + std::to_string(i)}, {"match", {"m" + std::to_string(i)}}});
+  }
+  llmwire::ProfileSet set = llmwire::ProfileSet::builtin();
+  auto too_many = set.merge(many);
+  REQUIRE_FALSE(too_many);
+  CHECK(too_many.error().message.find("more than 1024 profiles") != std::string::npos);
+  CHECK(set.by_name("p0") == nullptr);  // all-or-nothing
+
+  const auto dir = std::filesystem::temp_directory_path();
+  auto directory = set.merge_file(dir);
+  REQUIRE_FALSE(directory);
+  CHECK(directory.error().kind == llmwire::ErrorKind::io);
+
+  const auto deep_path = dir / "llmwire_deep_profiles.json";
+  {
+    std::ofstream out(deep_path);
+    out << "{\"profiles\":" << std::string(100'000, '[') << std::string(100'000, ']') << "}";
+  }
+  auto deep = set.merge_file(deep_path);
+  REQUIRE_FALSE(deep);
+  CHECK(deep.error().kind == llmwire::ErrorKind::parse);
+  CHECK(deep.error().message.find("nesting deeper than 512") != std::string::npos);
+  std::filesystem::remove(deep_path);
 }

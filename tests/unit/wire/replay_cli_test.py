@@ -78,7 +78,11 @@ check(rc == 0 and json.loads(out)['content'] == 'x' and json.loads(out)['done'],
 
 # Exit codes: 1 unreadable file, 2 usage errors.
 rc, out, err = run(['--aggregate', t('no_such_file.jsonl')])
-check(rc == 1 and 'cannot open' in err and out == '', 'missing file: exit %d %r' % (rc, err))
+check(rc == 1 and 'No such file or directory' in err and out == '',
+      'missing file: exit %d %r' % (rc, err))
+# A directory is an unreadable file too (it used to abort on std::ios_failure, exit 134).
+rc, out, err = run(['--aggregate', t('')])
+check(rc == 1 and 'it is a directory' in err and out == '', 'directory: exit %d %r' % (rc, err))
 rc, out, err = run(['--dialect', 'grpc', t('vllm_content.jsonl')])
 check(rc == 2, 'bad dialect: exit %d' % rc)
 rc, out, err = run(['--chunk', 'x', t('vllm_content.jsonl')])
