@@ -79,9 +79,9 @@ Error decode_error_body(int http_status, std::string_view body) {
   } catch (const nlohmann::json::exception&) {
     // Not JSON: fall through to the excerpt.
   }
-  if (error.message.empty()) {
-    error.message = body.empty() ? "HTTP " + std::to_string(http_status) + " with an empty body"
-                                 : body_excerpt(body);
+  if (error.message.empty()) error.message = body_excerpt(body);
+  if (error.message.empty()) {  // nothing but whitespace, or no body at all
+    error.message = "HTTP " + std::to_string(http_status) + " with an empty body";
   }
   // The body is the server's text: it may hold ESC/BEL meant for whoever prints the message.
   escape_controls(error.message);

@@ -294,11 +294,15 @@ class Gemma4Parser final : public OutputParser {
   Step step_header(const std::string& buf, std::size_t& pos, bool final, Emitter& out) {
     const std::string_view all(buf);
     while (pos < all.size()) {
-      const std::size_t q = all.find_first_of("{<", pos);
-      const std::size_t stop = q == std::string_view::npos ? all.size() : q;
-      header_.append(all.substr(pos, stop - pos));
-      pos = stop;
-      if (header_.size() > max_header || (!opener_.empty() && !header_plausible())) {
+      std::size_t q = all.find_first_of("{<", pos);
+      std::size_t stop = q == std::string_view::npos ? all.size() : q;
+      // The header is given up at the first byte that rules it out (over max_header, or not
+      // a name after a textual opener), whatever the chunking: the text from that byte on is
+      // scanned as content again, where it may start a bare call on the next line.
+      const std::size_t cut = first_implausible(all, pos, stop);
+      header_.append(all.substr(pos, cut - pos));
+      pos = cut;
+      if (cut < stop || header_.size() > max_header) {
         abandon_header(out);
         return Step::progress;
       }
@@ -335,15 +339,24 @@ class Gemma4Parser final : public OutputParser {
     return Step::progress;
   }
 
-  /// After a textual opener (`<call>`, `<tool_call>`), only a name may follow before '{';
-  /// anything else means the opener was prose.
-  [[nodiscard]] bool header_plausible() const {
-    std::string_view h = std::string_view(header_).substr(std::min(implied_, header_.size()));
-    while (!h.empty() && is_space(h.front())) h.remove_prefix(1);
-    for (char c : h) {
-      if (!is_name_char(c)) return false;
+  /// Where in [from, to) the header is given up, or `to`: just after the byte that takes it
+  /// past max_header, or (after a textual opener such as `<call>` or `<tool_call>`, where only
+  /// spaces then a name may come before '{') at the first byte that is neither.
+  [[nodiscard]] std::size_t first_implausible(std::string_view all, std::size_t from,
+                                              std::size_t to) const {
+    // header_.size() <= max_header here: a longer header has been abandoned already.
+    const std::size_t room = max_header + 1 - header_.size();
+    const std::size_t limit = to - from > room ? from + room : to;
+    if (opener_.empty()) return limit;
+    bool named = false;  // a name character was seen after the implied text
+    for (std::size_t i = implied_; i < header_.size(); ++i) named = named || !is_space(header_[i]);
+    for (std::size_t i = from; i < limit; ++i) {
+      const char c = all[i];
+      if (is_space(c) && !named) continue;
+      if (!is_name_char(c)) return i;
+      named = true;
     }
-    return true;
+    return limit;
   }
 
   /// NAME out of `call:NAME`, tolerating `:call:NAME` and a missing `call:`.

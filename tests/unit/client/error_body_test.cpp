@@ -64,6 +64,8 @@ TEST_CASE("error bodies of each server decode into Error") {
   }
   SUBCASE("empty body") {
     CHECK(decode_error_body(500, "").message == "HTTP 500 with an empty body");
+    // Found by fuzz_error_body: a whitespace-only body gave an empty message.
+    CHECK(decode_error_body(502, "\n\n \t").message == "HTTP 502 with an empty body");
   }
   SUBCASE("truncated JSON does not throw") {
     const Error e = decode_error_body(500, R"({"error":{"message":"cut)");

@@ -279,3 +279,27 @@ TEST_CASE("gemma4: end-of-turn sentinels and the Hermes spelling of the call mar
   CHECK(prose.calls.empty());
   CHECK(prose.content == "use the <call> tag and <tool_call> too");
 }
+
+TEST_CASE("gemma4: an abandoned textual opener gives the same result at every chunking") {
+  // Found by the instrumented gemma4 fuzzer: whole, the header after `<call>` swallowed the
+  // next line (no call); at 1-byte chunks the header was given up at '>' and the bare
+  // `call:` on the next line was recovered. Now the header is cut at the same byte always.
+  const std::string input = "<call>n>\ncall:get_weather{city:<|\"|>Paris<|\"|>}";
+  const auto whole = llmwire::test::run_parser("gemma4", input);
+  REQUIRE(whole.calls.size() == 1);
+  CHECK(whole.calls[0]["name"] == "get_weather");
+  CHECK(whole.calls[0]["arguments"] == nlohmann::json{{"city", "Paris"}});
+  CHECK(llmwire::test::trim_copy(whole.content) == "<call>n>");
+  for (std::size_t chunk = 1; chunk <= input.size(); ++chunk) {
+    CAPTURE(chunk);
+    CHECK(llmwire::test::run_parser("gemma4", input, {}, chunk).summary() == whole.summary());
+  }
+  // A header over the 256-byte limit is cut at the same byte too.
+  const std::string long_header = "<|tool_call>" + std::string(300, 'x') + "\ncall:f{a:1}";
+  const auto long_whole = llmwire::test::run_parser("gemma4", long_header);
+  for (std::size_t chunk : {1, 7, 255, 256, 257}) {
+    CAPTURE(chunk);
+    CHECK(llmwire::test::run_parser("gemma4", long_header, {}, chunk).summary() ==
+          long_whole.summary());
+  }
+}
