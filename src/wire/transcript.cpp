@@ -222,8 +222,12 @@ bool looks_like_transcript(std::string_view bytes) noexcept {
   while (i < bytes.size() && (bytes[i] == ' ' || bytes[i] == '\t')) ++i;
   if (i >= bytes.size() || bytes[i] != '{') return false;
   // Writers put the marker first, but any first line holding it counts: parse that line only.
-  auto first = llmwire::json::parse(bytes.substr(i, bytes.find('\n', i) - i));
-  return first && first->is_object() && first->contains("llmwire_transcript");
+  const std::string_view line = bytes.substr(i, bytes.find('\n', i) - i);
+  auto first = llmwire::json::parse(line);
+  if (first) return first->is_object() && first->contains("llmwire_transcript");
+  // A broken header line that names the marker is a broken transcript (parse_transcript says
+  // why), not a raw body to decode.
+  return line.find("\"llmwire_transcript\"") != std::string_view::npos;
 }
 
 Result<Transcript> parse_transcript(std::string_view bytes) {
