@@ -274,9 +274,11 @@ TEST_CASE("first-byte timeout is retried, then reported as timeout") {
 
 TEST_CASE("total timeout ends a slow stream with its partial content") {
   Server s;
-  s.server.enqueue(ScriptedReply::sse(vllm_stream(words(50)), 20ms));
+  // A 4 s stream cut at 1.5 s: room for a slow start (TSan slows everything several times)
+  // while the cut still falls well inside the stream.
+  s.server.enqueue(ScriptedReply::sse(vllm_stream(words(200)), 20ms));
   auto options = options_for({s.server.base_url()});
-  options.total_timeout = 200ms;
+  options.total_timeout = 1500ms;
   Client client(options);
   auto result = client.chat(hello());
   REQUIRE(result);
@@ -285,7 +287,7 @@ TEST_CASE("total timeout ends a slow stream with its partial content") {
   CHECK(result->error->message.find("total") != std::string::npos);
   REQUIRE(result->content);
   CHECK_FALSE(result->content->empty());
-  CHECK(result->content->size() < joined(words(50)).size());
+  CHECK(result->content->size() < joined(words(200)).size());
   s.server.stop();
 }
 

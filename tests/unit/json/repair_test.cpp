@@ -194,6 +194,14 @@ TEST_CASE("nesting depth is bounded on both paths") {
   CHECK(b.error().message.find("nesting") != std::string::npos);
   auto c = lj::repair(std::string(40, '[') + std::string(40, ']'), {.max_depth = 40});
   CHECK(c.has_value());
+  // A caller asking for more than the library-wide limit gets the limit: the repairer recurses
+  // once per level, and `llmwire repair --max-depth 100000000` used to let it overflow the stack.
+  for (std::string deep :
+       {std::string(100'000, '[') + std::string(100'000, ']'), std::string(100'000, '[') + "1"}) {
+    auto d = lj::repair(deep, {.max_depth = 100'000'000});
+    REQUIRE_FALSE(d);
+    CHECK(d.error().message.find("512") != std::string::npos);
+  }
 }
 
 TEST_CASE("invalid UTF-8 is replaced, not passed through") {
