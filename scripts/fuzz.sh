@@ -6,7 +6,8 @@
 #
 # The longer mode (docs/FUZZING.md): LLMWIRE_FUZZ_RUNS=10000000 runs each target for that many
 # executions instead of a time (LLMWIRE_FUZZ_JOBS parallel targets, default 1), and prints each
-# target's executions, coverage and corpus size.
+# target's executions, coverage and corpus size. LLMWIRE_FUZZ_ONLY (an extended regex) picks
+# targets by name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build-fuzz}
@@ -47,6 +48,9 @@ jobs=${LLMWIRE_FUZZ_JOBS:-1}
 running=0
 for fuzzer in "$build_dir"/fuzz/fuzz_*; do
   [ -x "$fuzzer" ] || continue
+  if [ -n "${LLMWIRE_FUZZ_ONLY:-}" ] && ! basename "$fuzzer" | grep -Eq "$LLMWIRE_FUZZ_ONLY"; then
+    continue
+  fi
   if [ "$jobs" -le 1 ]; then
     run_one "$fuzzer" || status=1
   else

@@ -635,6 +635,11 @@ nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const Cha
     auto error = error_text(warm);
     results["warmup"] = {
         {"error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
+    if (!error.empty() && options.stop_on_failed_warmup) {
+      if (sampler) (void)sampler->stop();
+      results["aborted"] = "the warm-up request failed: " + error;
+      return results;
+    }
   }
 
   if (selected(options, "throughput")) tests["throughput"] = run_throughput(c);

@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/json_parse.hpp"
+#include "llmwire/profile.hpp"
 #include "llmwire_sim/bench/report.hpp"
 #include "llmwire_sim/bench/runner.hpp"
 #include "llmwire_sim/bench/suite.hpp"
@@ -71,6 +72,26 @@ int run_compare(const std::vector<std::string>& files, const bench::Suite& suite
   }
   std::fputs(bench::compare_table(results).c_str(), stdout);
   return exit_ok;
+}
+
+const ProfileSet& builtin_profile_set() {
+  static const ProfileSet set = ProfileSet::builtin();
+  return set;
+}
+
+/// Creates `dir` if needed and proves a file can be written there, before the run.
+Result<void> check_writable(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return fail(ErrorKind::io, "cannot create --out " + dir.string() + ": " + ec.message());
+  const auto probe = dir / ".llmwire-write-check";
+  {
+    std::ofstream test(probe, std::ios::binary);
+    test << "ok";
+    if (!test) return fail(ErrorKind::io, "cannot write to --out " + dir.string());
+  }
+  std::filesystem::remove(probe, ec);
+  return {};
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -143,6 +164,22 @@ int run_bench(std::span<char* const> args) {
       return exit_failure;
     }
     baseline = std::move(*doc);
+  }
+
+  // Everything that can be checked before a request is sent is checked now, not after a run.
+  std::filesystem::path out = parsed->get_or("out", "bench-results");
+  if (auto writable = check_writable(out); !writable) {
+    print_error("bench", writable.error().message);
+    return exit_failure;
+  }
+  if (auto name = parsed->get("profile")) {
+    const ProfileSet& profiles = builtin_profile_set();
+    if (profiles.by_name(*name) == nullptr) {
+      std::string known;
+      for (const Profile& p : profiles.profiles()) known += (known.empty() ? "" : ", ") + p.name;
+      print_error("bench", "unknown profile '" + *name + "' (known: " + known + ")");
+      return exit_usage;
+    }
   }
 
   bench::Endpoint endpoint;
@@ -224,9 +261,13 @@ int run_bench(std::span<char* const> args) {
                                   bench::client_parallel_chat(*client), run);
   if (live) std::fprintf(stderr, "\r\033[K");
   if (simulator) simulator->stop();
+  if (results.contains("aborted")) {
+    // Nothing was measured: say why and write no report that could be read as a result.
+    print_error("bench", results["aborted"].get<std::string>());
+    return exit_connection;
+  }
   if (baseline) bench::decide_results(results, suite, &*baseline);
 
-  std::filesystem::path out = parsed->get_or("out", "bench-results");
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   std::vector<nlohmann::json> charted = {results};

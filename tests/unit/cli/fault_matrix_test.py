@@ -497,6 +497,28 @@ def _():
         expect(rc == 1 and message in err, '%r: exit %r, stderr %r' % (args, rc, err[-200:]))
 
 
+@scenario('bench against nothing: the warm-up error on stderr, exit 3, no report')
+def _():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    out = os.path.join(TMP, 'bench-nothing')
+    rc, stdout, err = cli('bench', '--endpoint', 'http://127.0.0.1:%d' % port, '--model', 'm',
+                          '--only', 'ttft', '--out', out)
+    expect(rc == 3 and 'warm-up request failed' in err, 'bench: exit %r %r' % (rc, err[-200:]))
+    expect(not os.path.exists(os.path.join(out, 'report.md')), 'a report was written')
+    expect('PASS' not in stdout, 'bench printed PASS with nothing measured')
+
+
+@scenario('bench checks --profile and --out before sending anything')
+def _():
+    rc, _, err = cli('bench', '--profile', 'nosuch', '--only', 'ttft', '--out', os.path.join(TMP, 'b2'))
+    expect(rc == 2 and "unknown profile 'nosuch' (known:" in err, 'profile: exit %r %r' % (rc, err[-200:]))
+    rc, _, err = cli('bench', '--only', 'ttft', '--out', '/proc/llmwire-cannot-write')
+    expect(rc == 1 and '--out' in err, 'out: exit %r %r' % (rc, err[-200:]))
+
+
 # ---- main ---------------------------------------------------------------------------------
 
 failures = []

@@ -71,9 +71,14 @@ struct RunOptions {
   std::function<void(const Progress&)> on_progress;
   /// nullopt = probe the GPU; set to a reason to report VRAM unavailable without probing.
   std::optional<std::string> vram_unavailable_reason;
+  /// When the untimed warm-up request fails (unreachable endpoint, unknown model, bad key),
+  /// stop there: the results say "aborted" with the error, and no test runs on a server that
+  /// cannot answer (every test would fail, and a report would be written for nothing).
+  bool stop_on_failed_warmup = true;
 };
 
-/// Runs the suite. Never fails as a whole: a test that cannot run is recorded with its reason.
+/// Runs the suite. Never fails as a whole: a test that cannot run is recorded with its reason;
+/// a failed warm-up (with stop_on_failed_warmup) leaves `aborted` set to its error and no tests.
 [[nodiscard]] nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint,
                                        const ChatFunction& chat,
                                        const ParallelChatFunction& parallel,
