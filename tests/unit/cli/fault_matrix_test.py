@@ -60,6 +60,15 @@ def chunked(data):
 END = b'0\r\n\r\n'
 
 
+def closed_port():
+    """A loopback port nothing listens on (bound, then released)."""
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 class Server:
     """Accepts connections on 127.0.0.1 and runs `script(conn)` for each, after reading the
     request (headers and Content-Length body)."""
@@ -228,10 +237,7 @@ def _():
 
 @scenario('connection refused')
 def _():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = closed_port()
     expect_run(chat('http://127.0.0.1:%d' % port), 3, kind='connect')
 
 
@@ -437,10 +443,7 @@ def _():
 
 @scenario('a password in the endpoint URL never printed')
 def _():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = closed_port()
     r = chat('http://alice:hunter2-secret-pass@127.0.0.1:%d' % port)
     expect_run(r, 3, kind='connect', not_in=('hunter2',))
 
@@ -499,10 +502,7 @@ def _():
 
 @scenario('bench against nothing: the warm-up error on stderr, exit 3, no report')
 def _():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = closed_port()
     out = os.path.join(TMP, 'bench-nothing')
     rc, stdout, err = cli('bench', '--endpoint', 'http://127.0.0.1:%d' % port, '--model', 'm',
                           '--only', 'ttft', '--out', out)
