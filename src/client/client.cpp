@@ -204,21 +204,23 @@ class Client::Impl {
  public:
   explicit Impl(ClientOptions options) : options_(std::move(options)) {
     ensure_curl_initialised();
-    std::vector<std::string_view> secrets{options_.api_key.reveal()};
+    // The secrets, decided once: the key and every URL password (curl sends that as Basic
+    // auth; it is never shown). Views into options_, which never changes after this.
+    secrets_.push_back(options_.api_key.reveal());
+    for (const std::string& base : options_.endpoints)
+      secrets_.push_back(detail::url_password(base));
+    mask_ = detail::SecretMask(secrets_);
     for (const std::string& base : options_.endpoints) {
       auto url = detail::request_url(base, options_.api);
       if (!url) {
         config_error_ = url.error();
-        config_error_->message = detail::without_userinfo(config_error_->message);
+        mask_.redact(*config_error_);
         break;
       }
-      // A password in the URL is sent (curl uses it for Basic auth) but never shown.
-      secrets.push_back(detail::url_password(base));
       endpoints_.push_back(Endpoint{.url = *url,
                                     .display = detail::without_userinfo(base),
                                     .loopback = detail::is_loopback(base)});
     }
-    mask_ = detail::SecretMask(secrets);
     if (!config_error_) config_error_ = check_durations(options_);
     if (!config_error_) config_error_ = check_headers(options_.headers);
     if (!config_error_ && endpoints_.empty()) {
@@ -287,12 +289,7 @@ class Client::Impl {
       return ChatHandle(state);
     }
     auto transfer = std::make_shared<Transfer>(options_.api, options_.decoder);
-    if (!mask_.empty()) {
-      std::vector<std::string_view> secrets{options_.api_key.reveal()};
-      for (const std::string& base : options_.endpoints)
-        secrets.push_back(detail::url_password(base));
-      transfer->decoder.mask_secrets(secrets);
-    }
+    if (!mask_.empty()) transfer->decoder.mask_secrets(secrets_);
     if (profile != nullptr) {
       if (auto applied = apply_model_profile(request, *profile, *body, transfer->decoder);
           !applied) {
@@ -1043,7 +1040,8 @@ class Client::Impl {
 
   std::unique_ptr<Impl> self_;  // set only by destroy_from_loop()
   ClientOptions options_;
-  detail::SecretMask mask_;  // the key and URL passwords, masked in all that leaves the client
+  std::vector<std::string_view> secrets_;  // the key and URL passwords (views into options_)
+  detail::SecretMask mask_;                // masks them in all that leaves the client
   std::optional<Error> config_error_;
   std::vector<Endpoint> endpoints_;
   std::shared_ptr<LoopLink> link_;

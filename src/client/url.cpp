@@ -2,16 +2,19 @@
 
 #include "client/url.hpp"
 
+#include "core/secret_mask.hpp"
+
 namespace llmwire::detail {
 
 Result<std::string> request_url(std::string_view base, Dialect dialect) {
   if (!base.starts_with("http://") && !base.starts_with("https://")) {
     return fail(ErrorKind::invalid_argument,
-                "endpoint '" + std::string(base) + "' must start with http:// or https://");
+                "endpoint '" + without_userinfo(base) + "' must start with http:// or https://");
   }
   const std::size_t host_start = base.find("://") + 3;
   if (host_start >= base.size() || base[host_start] == '/') {
-    return fail(ErrorKind::invalid_argument, "endpoint '" + std::string(base) + "' has no host");
+    return fail(ErrorKind::invalid_argument,
+                "endpoint '" + without_userinfo(base) + "' has no host");
   }
   std::string url(base);
   while (url.size() > host_start && url.back() == '/') url.pop_back();

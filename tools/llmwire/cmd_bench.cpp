@@ -67,10 +67,22 @@ int run_compare(const std::vector<std::string>& files, const bench::Suite& suite
       return exit_failure;
     }
     // A file holding only metrics (recorded figures) is judged here, by the suite given.
-    if (!doc->contains("decision")) bench::decide_results(*doc, suite, nullptr);
+    try {
+      if (!doc->contains("decision")) bench::decide_results(*doc, suite, nullptr);
+    } catch (const nlohmann::json::exception& e) {
+      print_error("bench compare", file + " is not a bench results file: " + e.what());
+      return exit_failure;
+    }
     results.push_back(std::move(*doc));
   }
-  std::fputs(bench::compare_table(results).c_str(), stdout);
+  try {
+    std::fputs(bench::compare_table(results).c_str(), stdout);
+  } catch (const nlohmann::json::exception& e) {
+    // A field of the wrong type somewhere in one of the files.
+    print_error("bench compare",
+                std::string("a results file has a field of the wrong type: ") + e.what());
+    return exit_failure;
+  }
   return exit_ok;
 }
 
@@ -161,6 +173,14 @@ int run_bench(std::span<char* const> args) {
     auto doc = read_results(*path);
     if (!doc) {
       print_error("bench", doc.error().message);
+      return exit_failure;
+    }
+    // Judged once now, so a malformed baseline is found before the run, not after it.
+    try {
+      nlohmann::json probe = *doc;
+      bench::decide_results(probe, suite, &*doc);  // read as a baseline, as after the run
+    } catch (const nlohmann::json::exception& e) {
+      print_error("bench", *path + " is not a bench results file: " + e.what());
       return exit_failure;
     }
     baseline = std::move(*doc);
@@ -261,12 +281,19 @@ int run_bench(std::span<char* const> args) {
                                   bench::client_parallel_chat(*client), run);
   if (live) std::fprintf(stderr, "\r\033[K");
   if (simulator) simulator->stop();
+  if (baseline) {
+    try {
+      bench::decide_results(results, suite, &*baseline);
+    } catch (const nlohmann::json::exception& e) {
+      print_error("bench", "--baseline is not a bench results file: " + std::string(e.what()));
+      return exit_failure;
+    }
+  }
   if (results.contains("aborted")) {
     // Nothing was measured: say why and write no report that could be read as a result.
     print_error("bench", results["aborted"].get<std::string>());
     return exit_connection;
   }
-  if (baseline) bench::decide_results(results, suite, &*baseline);
 
   std::error_code ec;
   std::filesystem::create_directories(out, ec);

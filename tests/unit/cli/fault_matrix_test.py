@@ -483,6 +483,9 @@ def _():
     array = os.path.join(TMP, 'array.json')
     with open(array, 'w') as f:
         f.write('[1,2,3]')
+    wrong_type = os.path.join(TMP, 'wrong-type.json')
+    with open(wrong_type, 'w') as f:
+        f.write('{"model":5,"metrics":{}}')
     suite = os.path.join(TMP, 'suite.json')
     with open(suite, 'w') as f:
         f.write('{"tests":{"long_context":{"input_tokens":2e9}}}')
@@ -492,6 +495,9 @@ def _():
         (['parse', '--profile', 'gemma4', '--tools', deep, '/dev/null'], 'nesting deeper than 512'),
         (['replay', header], 'nesting deeper than 512'),
         (['bench', 'compare', array], 'not a bench results file'),
+        (['bench', 'compare', wrong_type], 'field of the wrong type'),
+        (['bench', '--baseline', wrong_type, '--only', 'ttft', '--out', os.path.join(TMP, 'b3')],
+         'is not a bench results file'),
         (['bench', '--suite', suite, '--only', 'ttft'], "input_tokens' must be between"),
         (['repair', deep], 'nesting deeper than 512'),
     ]
