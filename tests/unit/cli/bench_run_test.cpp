@@ -194,6 +194,7 @@ TEST_CASE("a server that fails every request: recorded, scored, never a crash") 
         Dialect::openai, {.max_retries = 0});
   RunOptions options;
   options.only = {"ttft", "tools", "vision"};
+  options.stop_on_failed_warmup = false;  // how failed samples are scored, past the warm-up
   auto results = r.run(default_suite(), options);
   CHECK(results["requests"]["failed"] == results["requests"]["total"]);
   CHECK(results["metrics"]["stability"] == 0.0);
@@ -206,6 +207,21 @@ TEST_CASE("a server that fails every request: recorded, scored, never a crash") 
   CHECK(has(report, "| Tools | 0/8 (0.00) | ≥ 6/8 | **FAIL** |"));
 }
 
+TEST_CASE("a failed warm-up stops the run: no test, no decision, the error kept") {
+  // It used to run every test against a server that could not answer, and decide PASS when
+  // the failed tests were the unmeasured ones.
+  Run r({.profile = "gemma4", .tok_s = 5000, .ttft_ms = 0, .fault = sim::Fault::http_500},
+        Dialect::openai, {.max_retries = 0});
+  RunOptions options;
+  options.only = {"ttft"};
+  auto results = r.run(default_suite(), options);
+  REQUIRE(results.contains("aborted"));
+  CHECK(has(results["aborted"].get<std::string>(), "the warm-up request failed"));
+  CHECK(has(results["aborted"].get<std::string>(), "HTTP 500"));
+  CHECK(results["tests"].empty());
+  CHECK_FALSE(results.contains("decision"));
+}
+
 TEST_CASE("a mid-stream disconnect counts against stability") {
   Run r({.profile = "gemma4",
          .tok_s = 5000,
@@ -216,6 +232,7 @@ TEST_CASE("a mid-stream disconnect counts against stability") {
   Suite suite = short_suite();
   RunOptions options;
   options.only = {"throughput"};
+  options.stop_on_failed_warmup = false;  // the warm-up breaks the same way
   auto results = r.run(suite, options);
   CHECK(results["requests"]["failed"] == 2);
   for (const auto& s : results["tests"]["throughput"]["samples"]) CHECK(!s["error"].is_null());
