@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 jobs=$(nproc 2>/dev/null || echo 2)
+if [[ "${LLMWIRE_SANITIZE:-}" == *thread* ]]; then
+  export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp ${TSAN_OPTIONS:-}"
+fi
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLLMWIRE_BUILD_TESTS=ON \
   -DLLMWIRE_SANITIZE="${LLMWIRE_SANITIZE:-}" ${LLMWIRE_CMAKE_ARGS:-}
 # shellcheck disable=SC2086 # a space-separated list of targets
