@@ -126,10 +126,10 @@ int run_parse(std::span<char* const> args) {
       return exit_usage;
     }
   }
-  auto chunk = parsed->get_int("chunk");
-  if (!chunk || (*chunk && **chunk < 0)) {
-    std::fprintf(stderr, "llmwire parse: %s\n\n%s",
-                 chunk ? "--chunk must be 0 or more" : chunk.error().message.c_str(), parse_usage);
+  // The piece buffer is allocated at this size: at most 64 MiB.
+  auto chunk = parsed->get_int_in("chunk", 0, 64LL << 20);
+  if (!chunk) {
+    print_error("parse", chunk.error().message);
     return exit_usage;
   }
   if (auto tools_path = parsed->get("tools")) {

@@ -470,6 +470,11 @@ def _():
                   ['--timeout-ms', '9223372036854775807'], ['--idle-timeout-ms', '0']):
         rc, _, err, _ = chat('http://127.0.0.1:9', *flags)
         expect(rc == 2, '%r: exit %r (%r)' % (flags, rc, err[-200:]))
+    # A piece size that would be allocated whole, and a repair depth beyond the library's limit.
+    for args in (['parse', '--profile', 'gemma4', '--chunk', '99999999999999', '/dev/null'],
+                 ['repair', '--max-depth', '100000000', '/dev/null']):
+        rc, _, err = cli(*args)
+        expect(rc == 2, '%r: exit %r (%r)' % (args, rc, err[-200:]))
 
 
 @scenario('unreadable local input: exit 1 with a reason, never an abort')
