@@ -55,6 +55,13 @@ void SecretMask::redact(Error& error) const {
   redact(error.provider_code);
 }
 
+bool SecretMask::occurs_in(std::string_view text) const {
+  for (const std::string& s : secrets_) {
+    if (text.find(s) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
 std::size_t SecretMask::partial_suffix(std::string_view text) const {
   std::size_t longest = 0;
   for (const std::string& s : secrets_) {
@@ -71,6 +78,10 @@ std::size_t SecretMask::partial_suffix(std::string_view text) const {
 
 std::string_view StreamMask::feed(std::string_view piece) {
   if (mask_ == nullptr || mask_->empty()) return piece;
+  // The common piece (a token with no secret in it, nothing held) passes through uncopied.
+  if (pending_.empty() && !mask_->occurs_in(piece) && mask_->partial_suffix(piece) == 0) {
+    return piece;
+  }
   ready_.assign(pending_);
   ready_.append(piece);
   pending_.clear();

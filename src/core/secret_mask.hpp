@@ -32,6 +32,8 @@ class SecretMask {
   bool mask_same_length(std::string& text) const;
   /// redact() on every text field of `error`.
   void redact(Error& error) const;
+  /// Whether any secret occurs in `text`.
+  [[nodiscard]] bool occurs_in(std::string_view text) const;
   /// The length of the longest suffix of `text` that is a proper prefix of a secret: bytes
   /// a streaming writer holds back until it knows whether the secret continues.
   [[nodiscard]] std::size_t partial_suffix(std::string_view text) const;

@@ -40,7 +40,8 @@ Result<nlohmann::json> read_results(const std::string& path) {
   if (!text) return tl::unexpected(text.error());
   auto doc = llmwire::json::parse(*text);
   if (!doc) return fail(ErrorKind::parse, path + " is not valid JSON: " + doc.error().message);
-  if (!doc->is_object() || (doc->contains("metrics") && !(*doc)["metrics"].is_object())) {
+  // Without metrics there is nothing to compare or judge: never a table of dashes and exit 0.
+  if (!doc->is_object() || !doc->contains("metrics") || !(*doc)["metrics"].is_object()) {
     return fail(ErrorKind::parse, path +
                                       " is not a bench results file (a JSON object with "
                                       "\"metrics\")");

@@ -435,7 +435,7 @@ def _():
     expect_run(served(reply(*parts)), 0, content='ಕನ್ನಡ 🚀')
 
 
-@scenario('a redirect is not followed (and the key is not sent on)')
+@scenario('a redirect is not followed')
 def _():
     expect_run(served(http(302, '', extra=('Location: http://127.0.0.1:9/v1/chat/completions',))), 3,
                kind='http')
@@ -485,6 +485,9 @@ def _():
     header = os.path.join(TMP, 'deep-transcript.jsonl')
     with open(header, 'w') as f:
         f.write('{"llmwire_transcript":1,"request":{"body":' + '[' * 100000 + ']' * 100000 + '}}\n')
+    empty = os.path.join(TMP, 'empty-object.json')
+    with open(empty, 'w') as f:
+        f.write('{}')
     array = os.path.join(TMP, 'array.json')
     with open(array, 'w') as f:
         f.write('[1,2,3]')
@@ -500,6 +503,7 @@ def _():
         (['parse', '--profile', 'gemma4', '--tools', deep, '/dev/null'], 'nesting deeper than 512'),
         (['replay', header], 'nesting deeper than 512'),
         (['bench', 'compare', array], 'not a bench results file'),
+        (['bench', 'compare', empty], 'not a bench results file'),  # it printed dashes, exit 0
         (['bench', 'compare', wrong_type], 'field of the wrong type'),
         (['bench', '--baseline', wrong_type, '--only', 'ttft', '--out', os.path.join(TMP, 'b3')],
          'is not a bench results file'),
