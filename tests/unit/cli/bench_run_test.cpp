@@ -10,6 +10,7 @@
 #include "llmwire_sim/bench/report.hpp"
 #include "llmwire_sim/bench/runner.hpp"
 #include "llmwire_sim/model_simulator.hpp"
+#include "sanitizers.hpp"
 
 using namespace llmwire;
 using namespace llmwire::bench;
@@ -152,8 +153,14 @@ TEST_CASE("a bench against the simulator at 50 tok/s and 80 ms TTFT reports both
   // machine, the scheduler's wake-up latency (a 4 ms tick was seen with compilers running). The
   // fastest of ten runs is the one without that noise; the median may carry a tick or two.
   CHECK(ttft["min"].get<double>() >= 80.0);  // never faster than the server's own delay
-  CHECK(ttft["min"].get<double>() == doctest::Approx(80.0).epsilon(0.02));
-  CHECK(ttft["median"].get<double>() == doctest::Approx(80.0).epsilon(0.10));
+  if constexpr (!llmwire_test::under_thread_sanitizer) {
+    CHECK(ttft["min"].get<double>() == doctest::Approx(80.0).epsilon(0.02));
+    CHECK(ttft["median"].get<double>() == doctest::Approx(80.0).epsilon(0.10));
+  } else {
+    // ThreadSanitizer's instrumentation adds a few ms to the client's side of every request
+    // (82 ms was seen); the bound that still holds is that it adds, not that it is precise.
+    CHECK(ttft["min"].get<double>() < 80.0 * 1.25);
+  }
   // The simulator reports its own timings (llama-server's `timings` block); they are read back.
   const auto& server_tok_s = results["tests"]["throughput"]["server_tok_s"];
   const auto& server_ttft = results["tests"]["ttft"]["server_ttft_ms"];
