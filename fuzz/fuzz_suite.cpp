@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "bench/suite.hpp"
 #include "llmwire/json_parse.hpp"
-#include "llmwire_sim/bench/suite.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto document = llmwire::json::parse({reinterpret_cast<const char*>(data), size});

@@ -80,6 +80,11 @@ struct PreparedImage {
 [[nodiscard]] Result<PreparedImage> prepare_image(std::span<const std::uint8_t> bytes,
                                                   const ImagePolicy& policy = {});
 
+/// Encodes 8-bit RGB pixels (row by row, `width`·`height`·3 bytes) as a PNG. Errors:
+/// ErrorKind::invalid_argument when the sizes disagree or exceed 16384 pixels a side.
+[[nodiscard]] Result<std::vector<std::uint8_t>> encode_png_rgb(std::span<const std::uint8_t> rgb,
+                                                               int width, int height);
+
 /// An image content part from bytes; the media type is sniffed. Errors when the bytes are not
 /// a recognised image format.
 [[nodiscard]] Result<ContentPart> image_part_from_bytes(std::vector<std::uint8_t> bytes);

@@ -113,6 +113,24 @@ bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
 
 }  // namespace
 
+Result<std::vector<std::uint8_t>> encode_png_rgb(std::span<const std::uint8_t> rgb, int width,
+                                                 int height) {
+  constexpr int max_side = 16384;
+  if (width <= 0 || height <= 0 || width > max_side || height > max_side) {
+    return fail(ErrorKind::invalid_argument, "a PNG of " + std::to_string(width) + "x" +
+                                                 std::to_string(height) +
+                                                 " pixels cannot be encoded (1 to 16384 a side)");
+  }
+  const std::size_t expected =
+      static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3;
+  if (rgb.size() != expected) {
+    return fail(ErrorKind::invalid_argument,
+                std::to_string(rgb.size()) + " bytes of RGB for " + std::to_string(width) + "x" +
+                    std::to_string(height) + " pixels; " + std::to_string(expected) + " expected");
+  }
+  return encode_png(rgb.data(), width, height, 3);
+}
+
 ImagePolicy policy_for(const llmwire::ImagePolicy& profile_policy) noexcept {
   ImagePolicy policy;
   policy.convert_to_png = profile_policy.convert_to_png;

@@ -10,14 +10,14 @@
 #include <string>
 
 #include "args.hpp"
+#include "bench/report.hpp"
+#include "bench/runner.hpp"
+#include "bench/suite.hpp"
 #include "cli_io.hpp"
 #include "commands.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/json_parse.hpp"
 #include "llmwire/profile.hpp"
-#include "llmwire_sim/bench/report.hpp"
-#include "llmwire_sim/bench/runner.hpp"
-#include "llmwire_sim/bench/suite.hpp"
 #include "llmwire_sim/model_simulator.hpp"
 
 namespace llmwire::cli {

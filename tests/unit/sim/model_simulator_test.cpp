@@ -9,8 +9,8 @@
 #include <chrono>
 #include <string>
 
-#include "llmwire_sim/bench/runner.hpp"
-#include "llmwire_sim/bench/suite.hpp"
+#include "bench/runner.hpp"
+#include "bench/suite.hpp"
 
 using namespace llmwire;
 using namespace llmwire::sim;
@@ -160,7 +160,10 @@ TEST_CASE("entity extraction answers JSON, malformed on demand") {
 
 TEST_CASE("the simulated model sees the colours of the generated vision PNG") {
   const auto& vision = bench::default_suite().vision;
-  auto description = describe_png(bench::grid_png(vision));
+  auto png = bench::grid_png(vision);
+  REQUIRE(png);
+  auto description =
+      describe_png(std::string_view(reinterpret_cast<const char*>(png->data()), png->size()));
   CHECK(description.find("5 colours") != std::string::npos);
   CHECK(description.find("Red is in the top-left") != std::string::npos);
   CHECK(description.find("Blue is in the top-right") != std::string::npos);

@@ -1,11 +1,11 @@
 // The suite file: the compiled-in default equals the shipped file, and bad files say what is wrong.
 
+#include "bench/suite.hpp"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "llmwire_sim/bench/suite.hpp"
 
 using namespace llmwire;
 using namespace llmwire::bench;

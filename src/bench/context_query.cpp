@@ -3,8 +3,8 @@
 
 #include <httplib.h>
 
+#include "bench/runner.hpp"
 #include "llmwire/json_parse.hpp"
-#include "llmwire_sim/bench/runner.hpp"
 
 namespace llmwire::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "llmwire_sim/bench/report.hpp"
+#include "bench/report.hpp"
 
 namespace llmwire::bench {
 namespace {

@@ -1,7 +1,7 @@
 // The default suite, compiled in so `llmwire bench` needs no installed data file. The same text
 // is share/llmwire/suites/default.json (a test keeps them equal): edit both together.
 
-#include "llmwire_sim/bench/suite.hpp"
+#include "bench/suite.hpp"
 
 namespace llmwire::bench {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "llmwire_sim/bench/report.hpp"
+#include "bench/report.hpp"
 
 namespace llmwire::bench {
 namespace {

@@ -1,8 +1,8 @@
 // The decision framework on the seeds' own numbers (Phase 2/3 tables of the Gemma 4 research).
 
-#include <doctest/doctest.h>
+#include "bench/decision.hpp"
 
-#include "llmwire_sim/bench/decision.hpp"
+#include <doctest/doctest.h>
 
 using namespace llmwire::bench;
 

@@ -2,7 +2,7 @@
 # Runs the whole default suite of `llmwire bench` against @dwmkerr/mock-llm (a third-party
 # OpenAI-compatible mock that echoes the last user message) on a free loopback port, and checks
 # that it runs to completion and writes its three outputs.
-# usage: bench_mock_llm.sh LLMWIRE NODE MOCK_LLM_MAIN_JS WORK_DIR
+# usage: mock_llm.sh LLMWIRE NODE MOCK_LLM_MAIN_JS WORK_DIR
 set -euo pipefail
 llmwire=$1 node=$2 main=$3 work=$4
 rm -rf "$work"

@@ -1,7 +1,7 @@
 // Runs the suite's tests against one endpoint and scores them. Each test records its raw samples
 // in the results document; metrics are derived from those samples only.
 
-#include "llmwire_sim/bench/runner.hpp"
+#include "bench/runner.hpp"
 
 #include <unistd.h>
 
@@ -459,9 +459,13 @@ nlohmann::json run_vision(Context& c) {
   const auto& t = c.suite.vision;
   auto r = c.request(t.prompt, t.max_tokens);
   auto png = grid_png(t);
+  if (!png) {
+    c.progress("vision");
+    return {{"status", "error"}, {"reason", "the test picture: " + png.error().message}};
+  }
   ContentPart image;
   image.type = ContentPart::Type::image;
-  image.bytes.assign(png.begin(), png.end());
+  image.bytes = std::move(*png);
   image.media_type = "image/png";
   r.messages.front().parts.push_back(std::move(image));
   auto exchange = c.send(r);

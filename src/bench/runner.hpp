@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "bench/decision.hpp"
+#include "bench/suite.hpp"
 #include "llmwire/chat.hpp"
 #include "llmwire/stream.hpp"
-#include "llmwire_sim/bench/decision.hpp"
-#include "llmwire_sim/bench/suite.hpp"
 
 #ifdef LLMWIRE_HAS_CLIENT
 #include "llmwire/client.hpp"
@@ -95,11 +95,8 @@ void decide_results(nlohmann::json& results, const Suite& suite, const nlohmann:
 /// n_ctx, Ollama context_length); nullopt when it does not say.
 [[nodiscard]] std::optional<std::int64_t> query_context_length(const Endpoint& endpoint);
 
-/// The vision test's picture: `grid` rows of palette keys as an RGB PNG, one pixel per cell.
-[[nodiscard]] std::string grid_png(const VisionTest& test);
-
-/// A minimal PNG encoder (8-bit RGB, stored deflate blocks): small pictures need no codec.
-[[nodiscard]] std::string encode_png_rgb(int width, int height,
-                                         const std::vector<std::uint8_t>& rgb);
+/// The vision test's picture: `grid` rows of palette keys as an RGB PNG, one pixel per cell
+/// (an error when the grid is empty or ragged, or the build has no image support).
+[[nodiscard]] Result<std::vector<std::uint8_t>> grid_png(const VisionTest& test);
 
 }  // namespace llmwire::bench

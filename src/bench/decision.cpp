@@ -1,6 +1,6 @@
 // The decision framework's arithmetic (see decision.hpp and the seeds' "Decision Framework").
 
-#include "llmwire_sim/bench/decision.hpp"
+#include "bench/decision.hpp"
 
 #include <algorithm>
 #include <cmath>

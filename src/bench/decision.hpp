@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "llmwire_sim/bench/suite.hpp"
+#include "bench/suite.hpp"
 
 namespace llmwire::bench {
 

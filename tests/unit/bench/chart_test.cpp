@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "llmwire_sim/bench/report.hpp"
+#include "bench/report.hpp"
 
 using namespace llmwire::bench;
 

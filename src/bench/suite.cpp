@@ -1,6 +1,6 @@
 // Suite parsing: JSON → Suite, with defaults for missing keys and errors that name the key.
 
-#include "llmwire_sim/bench/suite.hpp"
+#include "bench/suite.hpp"
 
 #include <cmath>
 #include <fstream>

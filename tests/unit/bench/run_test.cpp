@@ -5,10 +5,10 @@
 
 #ifdef LLMWIRE_HAS_CLIENT  // the bench talks to its servers through llmwire::Client
 
+#include "bench/report.hpp"
+#include "bench/runner.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/version.hpp"
-#include "llmwire_sim/bench/report.hpp"
-#include "llmwire_sim/bench/runner.hpp"
 #include "llmwire_sim/model_simulator.hpp"
 #include "sanitizers.hpp"
 

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <memory>
 
-#include "llmwire_sim/bench/runner.hpp"
+#include "bench/runner.hpp"
 
 #ifdef LLMWIRE_HAS_CLIENT
 

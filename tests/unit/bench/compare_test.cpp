@@ -1,20 +1,20 @@
 // `llmwire bench compare` reproduces the seeds' Phase 2 cross-model table from recorded figures
-// (tests/unit/cli/data/seeds/*.json: the seeds' numbers, not llmwire measurements).
+// (tests/unit/bench/data/seeds/*.json: the seeds' numbers, not llmwire measurements).
 
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "llmwire_sim/bench/report.hpp"
-#include "llmwire_sim/bench/runner.hpp"
+#include "bench/report.hpp"
+#include "bench/runner.hpp"
 
 using namespace llmwire::bench;
 
 namespace {
 
 nlohmann::json load(const std::string& name) {
-  std::ifstream in(std::string(LLMWIRE_SOURCE_DIR "/tests/unit/cli/data/seeds/") + name);
+  std::ifstream in(std::string(LLMWIRE_SOURCE_DIR "/tests/unit/bench/data/seeds/") + name);
   REQUIRE(in);
   std::stringstream buffer;
   buffer << in.rdbuf();
