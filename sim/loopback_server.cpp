@@ -52,12 +52,10 @@ ScriptedReply ScriptedReply::paced(const std::vector<std::pair<double, std::stri
                                    std::string content_type) {
   ScriptedReply reply;
   reply.content_type = std::move(content_type);
-  double previous_ms = 0;
   for (const auto& [t_ms, bytes] : reads) {
-    const double gap = std::max(0.0, t_ms - previous_ms);
-    previous_ms = std::max(previous_ms, t_ms);
     reply.chunks.push_back(ScriptedChunk{
-        .bytes = bytes, .delay = std::chrono::microseconds(static_cast<long long>(gap * 1000.0))});
+        .bytes = bytes,
+        .at = std::chrono::microseconds(static_cast<long long>(std::max(0.0, t_ms) * 1000.0))});
   }
   return reply;
 }
@@ -138,7 +136,8 @@ struct LoopbackServer::Impl {
     res.status = reply->status;
     for (const auto& [key, value] : reply->headers) res.set_header(key, value);
     res.set_chunked_content_provider(
-        reply->content_type, [this, reply, slot](std::size_t /*offset*/, httplib::DataSink& sink) {
+        reply->content_type, [this, reply, slot, arrival = request.received](
+                                 std::size_t /*offset*/, httplib::DataSink& sink) {
           bool first = true;
           auto write = [&](std::string_view bytes) {
             if (first) {
@@ -149,7 +148,13 @@ struct LoopbackServer::Impl {
             return sink.write(bytes.data(), bytes.size());
           };
           for (const ScriptedChunk& chunk : reply->chunks) {
-            if (!pause(chunk.delay)) return false;
+            if (chunk.at) {
+              const auto wait = std::chrono::duration_cast<std::chrono::microseconds>(
+                  arrival + *chunk.at - Clock::now());
+              if (!pause(wait)) return false;
+            } else if (!pause(chunk.delay)) {
+              return false;
+            }
             if (reply->trickle_bytes == 0) {
               if (!write(chunk.bytes)) return false;
               continue;

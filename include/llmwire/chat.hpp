@@ -115,9 +115,19 @@ enum class TokenCountSource { none, server_usage, counted_deltas };
 
 /// Client-side timings measured by llmwire.
 struct Timings {
-  std::optional<double> ttft_ms;       ///< Request sent → first content or reasoning byte.
-  std::optional<double> total_ms;      ///< Request sent → stream end.
-  std::optional<double> decode_tok_s;  ///< Tokens after the first / time since the first.
+  /// Request sent → first content or reasoning byte; for a response with neither (tool calls
+  /// only), → its first tool-call event.
+  std::optional<double> ttft_ms;
+  /// Request sent → the first sentence's end in the content: the first '.', '!', '?', '।' or
+  /// newline after content began (what a voice loop's text-to-speech waits for).
+  std::optional<double> first_sentence_ms;
+  std::optional<double> total_ms;  ///< Request sent → stream end.
+  /// Tokens after the first / time since the first delta. When the server held the output back
+  /// (tool calls only, in fewer deltas than half its tokens: a call released at once), the
+  /// window starts at the response's first byte instead (output_held_back), since the deltas'
+  /// own window would claim the whole decode took a few milliseconds.
+  std::optional<double> decode_tok_s;
+  bool output_held_back = false;
   TokenCountSource token_count_source = TokenCountSource::none;
   std::optional<double> gap_p50_ms, gap_p90_ms, gap_p99_ms;  ///< Inter-delta gaps.
 };

@@ -45,9 +45,11 @@
 
 #include "llmwire/chat.hpp"
 #include "llmwire/error.hpp"
+#include "llmwire/error_body.hpp"
 #include "llmwire/events.hpp"
 #include "llmwire/profile.hpp"
 #include "llmwire/request.hpp"
+#include "llmwire/server_info.hpp"
 #include "llmwire/stream.hpp"
 
 namespace llmwire {
@@ -151,6 +153,20 @@ class ChatHandle {
   std::shared_ptr<State> state_;
 };
 
+/// The answer to a metadata call (Client::get, Client::post_json): any HTTP status.
+struct HttpResponse {
+  int status = 0;
+  std::string body;          ///< Decoded if the server compressed it; secrets masked.
+  std::string content_type;  ///< The Content-Type header's value, "" when absent.
+  std::string url;           ///< The URL asked, without userinfo.
+};
+
+/// Per-call limits of a metadata call.
+struct FetchOptions {
+  std::chrono::milliseconds timeout{10'000};  ///< The whole exchange, connect included.
+  std::size_t max_body_bytes = 16u << 20;     ///< A longer body is an error, not truncated.
+};
+
 /// Counters for tests and diagnostics.
 struct ClientStats {
   std::size_t attempts = 0;         ///< HTTP attempts started (retries and failovers included).
@@ -180,6 +196,18 @@ class Client {
   [[nodiscard]] ChatHandle start(const ChatRequest& request, EventSink on_event = {},
                                  const CallOptions& call = {});
 
+  /// Metadata calls (server introspection, not chat): GET `path` ("/v1/models", "/metrics")
+  /// from the first endpoint's server root, which is its base URL without a request path, "/v1"
+  /// or "/api" ("http://h:8000/v1" → "http://h:8000"). The client's key, headers, TLS, proxy and
+  /// connect timeout apply, as for chat. Runs on the calling thread, not the event loop, and is
+  /// never retried. Errors: transport failures and timeouts (as for chat), a body over
+  /// FetchOptions::max_body_bytes, a path not starting with '/'; an HTTP error status is a
+  /// response. Refused on the event-loop thread (from an event callback).
+  [[nodiscard]] Result<HttpResponse> get(std::string_view path, const FetchOptions& options = {});
+  /// POSTs `body` as JSON to `path`, like get() (Ollama's "/api/show").
+  [[nodiscard]] Result<HttpResponse> post_json(std::string_view path, const nlohmann::json& body,
+                                               const FetchOptions& options = {});
+
   [[nodiscard]] ClientStats stats() const;
   [[nodiscard]] const ClientOptions& options() const noexcept;
 
@@ -189,10 +217,18 @@ class Client {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Decodes a non-2xx response body from vLLM (new and old shapes), llama-server, SGLang or
-/// Ollama (native and /v1) into an Error: kind http (rate_limited for 429), the status, the
-/// server's message, type and code. Unknown bodies keep their first bytes as the message.
-[[nodiscard]] Error decode_error_body(int http_status, std::string_view body);
+/// What inspect_server() asks.
+struct InspectOptions {
+  std::string model;    ///< The model whose context length is wanted; "" = the only one.
+  bool metrics = true;  ///< Also read /metrics (vLLM, SGLang, llama-server).
+  FetchOptions fetch{.timeout = std::chrono::milliseconds(5'000)};  ///< Per call.
+};
+
+/// Asks the client's (first) server what it is: kind and version, models and their runtime
+/// context, llama-server /props, Ollama /api/ps (GPU/CPU split), /metrics, /health. Each call
+/// that fails or is not served is noted in ServerInfo::notes, not an error; the result is an
+/// error only when the server cannot be reached at all (the first call's transport error).
+[[nodiscard]] Result<ServerInfo> inspect_server(Client& client, const InspectOptions& options = {});
 
 /// Parses a Retry-After value (delta seconds or an HTTP date, relative to `now`) or, when
 /// `is_ms` is set, a retry-after-ms value. nullopt when unparseable.

@@ -7,6 +7,7 @@
 ///                            << result.error().message << '\n';
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,10 @@ struct Error {
   std::string provider_type;  ///< e.g. "BadRequestError" from the server's error body.
   std::string provider_code;  ///< e.g. "400" or "rate_limit_exceeded", as the server sent it.
   std::optional<std::chrono::milliseconds> retry_after;  ///< From Retry-After / retry-after-ms.
+  /// A prompt refused for exceeding the context: the prompt's tokens and the context size,
+  /// as the server stated them (llama-server's n_prompt_tokens/n_ctx, vLLM's message).
+  std::optional<std::int64_t> prompt_tokens;
+  std::optional<std::int64_t> context_tokens;
 };
 
 /// Builds an Error with just a kind and a message.

@@ -19,6 +19,7 @@
 #include "llmwire/profile.hpp"
 #include "llmwire/request.hpp"
 #include "llmwire/result_json.hpp"
+#include "llmwire/server_info.hpp"
 #include "llmwire/sse.hpp"
 #include "llmwire/stream.hpp"
 #include "llmwire/tools.hpp"

@@ -116,4 +116,11 @@ class TranscriptWriter {
 bool replay_transcript(const Transcript& transcript, ResponseDecoder& decoder,
                        const EventSink& sink, std::size_t rechunk = 0);
 
+/// What a Client returned for the recorded exchange: the replayed aggregate with the recorded
+/// failure as its error. A non-2xx status gives the error body's Error (decode_error_body), a
+/// status of 0 a connect error, an end line "error: …" a stream_broken Error with that text
+/// (everything that arrived is kept), "cancelled" sets `cancelled`.
+[[nodiscard]] ChatResult replay_result(const Transcript& transcript, ResponseDecoder& decoder,
+                                       const EventSink& sink = {}, std::size_t rechunk = 0);
+
 }  // namespace llmwire

@@ -54,6 +54,7 @@ nlohmann::json to_json(const Metrics& m) {
   put(out, "tok_s", m.tok_s);
   put(out, "ttft_ms", m.ttft_ms);
   put(out, "vram_gb", m.vram_gb);
+  if (!m.vram_unavailable.empty()) out["vram_unavailable"] = m.vram_unavailable;
   put(out, "tools_correct", m.tools_correct);
   put(out, "tools_structured", m.tools_structured);
   put(out, "tools_recovered", m.tools_recovered);
@@ -79,6 +80,8 @@ Metrics metrics_from_json(const nlohmann::json& in) {
   get(in, "tok_s", m.tok_s);
   get(in, "ttft_ms", m.ttft_ms);
   get(in, "vram_gb", m.vram_gb);
+  if (auto it = in.find("vram_unavailable"); it != in.end() && it->is_string())
+    m.vram_unavailable = it->get<std::string>();
   get(in, "tools_correct", m.tools_correct);
   get(in, "tools_structured", m.tools_structured);
   get(in, "tools_recovered", m.tools_recovered);
@@ -118,7 +121,10 @@ std::vector<ThresholdCheck> check_thresholds(const Metrics& m, const Thresholds&
   checks.push_back({"TTFT", m.ttft_ms ? fixed(*m.ttft_ms, 1) + " ms" : "not measured",
                     "≤ " + trimmed(t.ttft_ms_max) + " ms",
                     status(m.ttft_ms.has_value(), m.ttft_ms && *m.ttft_ms <= t.ttft_ms_max)});
-  checks.push_back({"VRAM", m.vram_gb ? fixed(*m.vram_gb, 2) + " GB" : "unavailable",
+  checks.push_back({"VRAM",
+                    m.vram_gb ? fixed(*m.vram_gb, 2) + " GB"
+                              : (m.vram_unavailable.empty() ? std::string("unavailable")
+                                                            : "unavailable: " + m.vram_unavailable),
                     "≤ " + trimmed(t.vram_gb_max) + " GB",
                     status(m.vram_gb.has_value(), m.vram_gb && *m.vram_gb <= t.vram_gb_max)});
   {

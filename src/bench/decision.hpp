@@ -21,10 +21,11 @@ namespace llmwire::bench {
 /// One model's summary figures. An empty optional means "not measured" (skipped, failed to
 /// run, or no GPU for VRAM).
 struct Metrics {
-  std::optional<double> tok_s;          ///< Mean decode tok/s of the throughput runs.
-  std::optional<double> ttft_ms;        ///< Mean time to first token.
-  std::optional<double> vram_gb;        ///< Server's GPU memory (process tree, else device used).
-  std::optional<int> tools_correct;     ///< Right calls, structured or recovered.
+  std::optional<double> tok_s;       ///< Mean decode tok/s of the throughput runs.
+  std::optional<double> ttft_ms;     ///< Mean time to first token.
+  std::optional<double> vram_gb;     ///< The memory figure the suite judges (tests.vram.measure).
+  std::string vram_unavailable;      ///< Why vram_gb is missing, when it was sought.
+  std::optional<int> tools_correct;  ///< Right calls, structured or recovered.
   std::optional<int> tools_structured;  ///< Of which the server parsed.
   std::optional<int> tools_recovered;   ///< Of which llmwire recovered from text.
   int tools_total = 0;

@@ -34,6 +34,7 @@ std::string_view default_suite_json() noexcept {
     },
     "concurrency": {
       "parallel": 3,
+      "levels": [1, 3, 8],
       "max_tokens": 500,
       "prompt": "Write about 400 words on how to plan a weekend trip from Bangalore to Coorg."
     },
@@ -44,7 +45,7 @@ std::string_view default_suite_json() noexcept {
       "question": "What is the secret code mentioned in the document above? Then explain in about 400 words what the document is about.",
       "expected": "TIGER-4921"
     },
-    "vram": {},
+    "vram": {"measure": "model"},
     "entities": {
       "prompt": "Extract every person and every place mentioned in the text below. Answer only with JSON of the form {\"persons\": [...], \"places\": [...]}.\n\nText: ",
       "text": "Last Saturday Rajesh drove from Bangalore to Mysore with his sister Priya and her husband Arun. They met their old teacher Lakshmi at the palace, and Arun's colleague Vikram joined them for lunch. On Sunday they took a bus to Coorg, where Priya's friend Meera and her son Rohan showed them the coffee estates.",

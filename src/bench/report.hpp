@@ -22,6 +22,16 @@ namespace llmwire::bench {
 /// comparison: tok/s, TTFT, VRAM, vision, tools, entities, Kannada, score, decision.
 [[nodiscard]] std::string compare_table(const std::vector<nlohmann::json>& results);
 
+/// Every timed sample as CSV, one row per request: test, level (concurrency), prompt, run,
+/// ttft_ms, first_sentence_ms, tok_s, itl_p50_ms, itl_p90_ms, itl_p99_ms, e2e_ms,
+/// completion_tokens, prompt_tokens, token_source, server_tok_s, server_ttft_ms, error.
+/// Fields are quoted when they hold a comma, quote or newline (RFC 4180).
+[[nodiscard]] std::string samples_csv(const nlohmann::json& results);
+
+/// Every summary as CSV: test, level, metric, n, mean, p50, p90, p99, min, max (the sweep's
+/// levels each get their rows).
+[[nodiscard]] std::string summary_csv(const nlohmann::json& results);
+
 /// Chart geometry, exposed so a test can find the marks in a rendering.
 struct ChartLayout {
   int width = 900;

@@ -1,6 +1,8 @@
 // Markdown: the per-run report and the cross-model comparison table.
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
 #include <string>
 
 #include "bench/report.hpp"
@@ -92,6 +94,7 @@ std::string markdown_report(const nlohmann::json& r) {
   }
 
   const auto& tests = r["tests"];
+  std::string latency_table, sweep_table;
   md += "\n## Performance\n\n| Test | Result |\n|---|---|\n";
   if (tests.contains("throughput")) {
     md += "| Throughput (decode tok/s) | " +
@@ -119,6 +122,43 @@ std::string markdown_report(const nlohmann::json& r) {
       md += "| Server-reported | decode " + summary(tok, 1, " tok/s") + "; time to first token " +
             summary(ttft, 1, " ms") + " |\n";
     }
+  }
+  {
+    // The tail, not only the mean: what a voice loop waits for at its worst.
+    std::string rows;
+    auto add = [&](const char* label, const nlohmann::json& v) {
+      if (!v.is_object() || !v.contains("p50")) return;
+      rows += std::string("| ") + label + " | " + num(v["p50"], 1) + " | " + num(v["p90"], 1) +
+              " | " + num(v["p99"], 1) + " | " + std::to_string(v.value("n", 0)) + " |\n";
+    };
+    add("TTFT (ms)", at(tests, {"ttft", "ttft_ms"}));
+    add("Time to first sentence (ms)", at(tests, {"ttft", "first_sentence_ms"}));
+    add("Throughput TTFT (ms)", at(tests, {"throughput", "ttft_ms"}));
+    add("Throughput time to first sentence (ms)", at(tests, {"throughput", "first_sentence_ms"}));
+    add("Inter-token latency, per-request median (ms)", at(tests, {"throughput", "itl_ms"}));
+    add("End to end (ms)", at(tests, {"throughput", "e2e_ms"}));
+    if (!rows.empty())
+      latency_table =
+          "\n## Latency\n\n| Measure | p50 | p90 | p99 | n |\n|---|---|---|---|---|\n" + rows;
+  }
+  if (tests.contains("concurrency") && at(tests, {"concurrency", "sweep"}).is_array()) {
+    std::string rows;
+    for (const auto& level : at(tests, {"concurrency", "sweep"})) {
+      rows += "| " + num(level.value("parallel", nlohmann::json()), 0) + " | " +
+              num(at(level, {"per_request_tok_s", "median"}), 1) + " | " +
+              num(level.value("aggregate_tok_s", nlohmann::json()), 1) + " | " +
+              num(at(level, {"ttft_ms", "p90"}), 1) + " | " +
+              (level.value("meets_slo", false) ? "yes" : "no") + " |\n";
+    }
+    const auto& capacity = at(tests, {"concurrency", "capacity"});
+    sweep_table =
+        "\n## Concurrency sweep\n\n| Streams | Per-stream tok/s (median) | "
+        "Aggregate tok/s | TTFT p90 (ms) | Meets TTFT and tok/s thresholds |\n"
+        "|---|---|---|---|---|\n" +
+        rows + "\nCapacity under the thresholds: " +
+        (capacity.is_number() ? num(capacity, 0) + " concurrent streams"
+                              : std::string("none of the levels")) +
+        ".\n";
   }
   if (tests.contains("concurrency")) {
     md += "| Concurrency (" +
@@ -148,13 +188,29 @@ std::string markdown_report(const nlohmann::json& r) {
     const auto& v = tests["vram"];
     std::string value = v.value("status", std::string()) == "ok"
                             ? num(v.value("vram_gb", nlohmann::json()), 2, " GB") + " (" +
-                                  v.value("source", std::string()) + "; device baseline " +
-                                  num(v.value("device_baseline_gb", nlohmann::json()), 2, " GB") +
-                                  ", delta " +
-                                  num(v.value("device_delta_gb", nlohmann::json()), 2, " GB") + ")"
+                                  v.value("source", std::string()) + ")"
                             : "unavailable: " + v.value("reason", std::string("no GPU"));
-    md += "| VRAM | " + value + " |\n";
+    md += "| VRAM (" + v.value("measure", std::string("model")) + ") | " + value + " |\n";
+    // Every other figure found, so a reader sees the reservation beside the model.
+    const auto& f = v.value("figures", nlohmann::json::object());
+    const std::pair<const char*, const char*> shown[] = {
+        {"model_gb", "model memory"},
+        {"kv_cache_gb", "KV-cache pool (vLLM log)"},
+        {"reservation_gb", "vLLM reservation (gpu_memory_utilization × card)"},
+        {"process_tree_peak_gb", "server process tree (peak)"},
+        {"device_peak_gb", "device used (peak)"},
+        {"ollama_vram_gb", "Ollama model on the GPU"}};
+    std::string others;
+    for (const auto& [key, label] : shown) {
+      if (f.contains(key) && f[key].is_number())
+        others += (others.empty() ? "" : "; ") + std::string(label) + " " + num(f[key], 2, " GB");
+    }
+    if (f.value("memory_kind", std::string()) == "unified") others += " (unified memory)";
+    if (!others.empty()) md += "| Memory figures | " + others + " |\n";
+    for (const auto& warning : v.value("warnings", nlohmann::json::array()))
+      if (warning.is_string()) md += "| **Warning** | " + warning.get<std::string>() + " |\n";
   }
+  md += latency_table + sweep_table;
 
   if (tests.contains("tools")) {
     const auto& t = tests["tools"];
@@ -229,10 +285,54 @@ std::string compare_table(const std::vector<nlohmann::json>& results) {
     rule += "---|";
     any_simulated = any_simulated || r.value("simulated", false);
   }
+  // Files scored on different tests are not comparable line by line: say so first, naming
+  // what each file lacks of what the others ran.
+  std::string subsets;
+  {
+    auto ran = [](const nlohmann::json& r) {
+      std::set<std::string> names;
+      if (r.contains("tests") && r["tests"].is_object()) {
+        for (const auto& [name, test] : r["tests"].items()) {
+          if (test.is_object() && test.value("status", std::string()) != "skipped")
+            names.insert(name);
+        }
+      } else if (r.contains("metrics") && r["metrics"].is_object()) {
+        // A file of recorded figures: the tests its measured figures come from.
+        const std::pair<const char*, const char*> from[] = {{"tok_s", "throughput"},
+                                                            {"ttft_ms", "ttft"},
+                                                            {"vram_gb", "vram"},
+                                                            {"tools_correct", "tools"},
+                                                            {"persons_found", "entities"},
+                                                            {"vision_colours", "vision"},
+                                                            {"kannada_entities", "kannada"}};
+        for (const auto& [metric, test] : from) {
+          auto it = r["metrics"].find(metric);
+          if (it != r["metrics"].end() && !it->is_null()) names.insert(test);
+        }
+      }
+      return names;
+    };
+    std::set<std::string> all;
+    for (const auto& r : results) {
+      auto names = ran(r);
+      all.insert(names.begin(), names.end());
+    }
+    std::string lacking;
+    for (const auto& r : results) {
+      auto names = ran(r);
+      std::string missing;
+      for (const auto& name : all)
+        if (!names.contains(name)) missing += (missing.empty() ? "" : ", ") + name;
+      if (!missing.empty())
+        lacking += (lacking.empty() ? " " : "; ") + model_label(r) + " lacks " + missing;
+    }
+    if (!lacking.empty())
+      subsets = "> **Warning:** these files were scored on different tests:" + lacking + ".\n\n";
+  }
   md = (any_simulated
             ? std::string("> includes a **simulated endpoint** (llmwire's model simulator)\n\n")
             : std::string()) +
-       md + "\n" + rule + "\n";
+       subsets + md + "\n" + rule + "\n";
   auto row = [&](const std::string& name, auto cell) {
     md += "| **" + name + "** |";
     for (const auto& r : results) md += " " + cell(r) + " |";

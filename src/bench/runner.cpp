@@ -10,6 +10,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "bench/memory_figures.hpp"
 #include "llmwire/gpu.hpp"
 #include "llmwire/json.hpp"
 #include "llmwire/version.hpp"
@@ -111,35 +112,39 @@ std::string error_text(const Exchange& exchange) {
 
 // One timed generation: the figures every performance test records.
 nlohmann::json timing_sample(const Exchange& exchange) {
+  auto optional = [](const std::optional<double>& v) {
+    return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+  };
   nlohmann::json s = nlohmann::json::object();
   s["total_ms"] = exchange.total_ms;
-  s["ttft_ms"] = exchange.first_ms ? nlohmann::json(*exchange.first_ms) : nlohmann::json(nullptr);
+  s["ttft_ms"] = nullptr;
   s["deltas"] = exchange.deltas;
   s["error"] = nullptr;
   auto error = error_text(exchange);
   if (!error.empty()) s["error"] = error;
   if (!exchange.result) return s;
   const auto& r = *exchange.result;
-  // Tokens come from the server's usage when it reports them; otherwise the count of deltas
-  // stands in (one token per delta, as most servers stream) and the sample says so.
+  // The headline numbers are the library's (ChatResult::timings), one definition for every
+  // caller: TTFT from the request to the first output, decode tok/s from the server's token
+  // count over the deltas' window (from the first byte when the server held output back).
+  const Timings& t = r.timings;
+  if (t.total_ms) s["total_ms"] = *t.total_ms;
+  s["ttft_ms"] = optional(t.ttft_ms);
+  s["first_sentence_ms"] = optional(t.first_sentence_ms);
+  s["tok_s"] = optional(t.decode_tok_s);
+  s["itl_p50_ms"] = optional(t.gap_p50_ms);
+  s["itl_p90_ms"] = optional(t.gap_p90_ms);
+  s["itl_p99_ms"] = optional(t.gap_p99_ms);
+  if (t.output_held_back) s["output_held_back"] = true;
   std::int64_t tokens = exchange.deltas;
-  std::string source = "counted_deltas";
-  if (r.usage && r.usage->completion_tokens > 0) {
-    tokens = r.usage->completion_tokens;
-    source = "server_usage";
-  }
+  if (r.usage && r.usage->completion_tokens > 0) tokens = r.usage->completion_tokens;
   s["completion_tokens"] = tokens;
-  s["token_source"] = source;
+  s["token_source"] =
+      t.token_count_source == TokenCountSource::server_usage
+          ? "server_usage"
+          : (t.token_count_source == TokenCountSource::counted_deltas ? "counted_deltas" : "none");
   s["prompt_tokens"] = r.usage ? nlohmann::json(r.usage->prompt_tokens) : nlohmann::json(nullptr);
   s["finish_reason"] = r.finish_reason ? nlohmann::json(*r.finish_reason) : nlohmann::json(nullptr);
-  // Decode speed: tokens after the first over the time since the first, so TTFT is not in it.
-  if (exchange.first_ms && exchange.last_ms && tokens > 1 &&
-      *exchange.last_ms > *exchange.first_ms) {
-    s["tok_s"] =
-        static_cast<double>(tokens - 1) / ((*exchange.last_ms - *exchange.first_ms) / 1000.0);
-  } else {
-    s["tok_s"] = nullptr;
-  }
   if (r.server_timings) {
     const auto& t = *r.server_timings;
     if (t.predicted_per_second) s["server_tok_s"] = *t.predicted_per_second;
@@ -185,6 +190,9 @@ nlohmann::json run_throughput(Context& c) {
           {"samples", samples},
           {"tok_s", summarize(collect(samples, "tok_s"))},
           {"ttft_ms", summarize(collect(samples, "ttft_ms"))},
+          {"first_sentence_ms", summarize(collect(samples, "first_sentence_ms"))},
+          {"itl_ms", summarize(collect(samples, "itl_p50_ms"))},
+          {"e2e_ms", summarize(collect(samples, "total_ms"))},
           {"server_tok_s", summarize(collect(samples, "server_tok_s"))}};
 }
 
@@ -200,15 +208,28 @@ nlohmann::json run_ttft(Context& c) {
   return {{"status", "ok"},
           {"samples", samples},
           {"ttft_ms", summarize(collect(samples, "ttft_ms"))},
+          {"first_sentence_ms", summarize(collect(samples, "first_sentence_ms"))},
+          {"e2e_ms", summarize(collect(samples, "total_ms"))},
           {"server_ttft_ms", summarize(collect(samples, "server_ttft_ms"))}};
 }
 
-nlohmann::json run_concurrency(Context& c) {
+// The levels the sweep runs: the suite's, with the headline level among them, ascending.
+std::vector<int> sweep_levels(const ConcurrencyTest& t) {
+  std::vector<int> levels = t.levels;
+  levels.push_back(t.parallel);
+  std::sort(levels.begin(), levels.end());
+  levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+  return levels;
+}
+
+// `level` requests at once: per-stream figures and the aggregate over their common window.
+nlohmann::json run_level(Context& c, int level) {
   const auto& t = c.suite.concurrency;
   std::vector<ChatRequest> requests;
-  for (int i = 0; i < t.parallel; ++i) {
-    requests.push_back(c.request(
-        t.prompt + (i > 0 ? " (variant " + std::to_string(i + 1) + ")" : ""), t.max_tokens));
+  for (int i = 0; i < level; ++i) {
+    requests.push_back(
+        c.request(t.prompt + (i > 0 ? " (variant " + std::to_string(i + 1) + ")" : std::string()),
+                  t.max_tokens));
   }
   auto exchanges = c.parallel(requests);
   nlohmann::json samples = nlohmann::json::array();
@@ -217,6 +238,7 @@ nlohmann::json run_concurrency(Context& c) {
   for (const auto& exchange : exchanges) {
     c.count(exchange);
     auto s = timing_sample(exchange);
+    s["level"] = level;
     if (s["error"].is_null() && exchange.first_ms && exchange.last_ms) {
       first = std::min(first, *exchange.first_ms);
       last = std::max(last, *exchange.last_ms);
@@ -224,15 +246,51 @@ nlohmann::json run_concurrency(Context& c) {
     }
     samples.push_back(std::move(s));
   }
-  c.progress("concurrency", t.parallel);
-  nlohmann::json out = {{"status", "ok"},
-                        {"parallel", t.parallel},
+  c.progress("concurrency", level);
+  nlohmann::json out = {{"parallel", level},
                         {"samples", samples},
-                        {"per_request_tok_s", summarize(collect(samples, "tok_s"))}};
+                        {"per_request_tok_s", summarize(collect(samples, "tok_s"))},
+                        {"ttft_ms", summarize(collect(samples, "ttft_ms"))}};
   out["aggregate_tok_s"] =
       last > first ? nlohmann::json(static_cast<double>(tokens) / ((last - first) / 1000.0))
                    : nlohmann::json(nullptr);
   return out;
+}
+
+nlohmann::json run_concurrency(Context& c) {
+  const auto& t = c.suite.concurrency;
+  const auto& th = c.suite.thresholds;
+  nlohmann::json sweep = nlohmann::json::array();
+  nlohmann::json headline;
+  nlohmann::json all_samples = nlohmann::json::array();
+  std::optional<int> capacity;
+  bool still_meets = true;
+  for (int level : sweep_levels(t)) {
+    auto result = run_level(c, level);
+    // The SLO: p90 TTFT within the TTFT threshold and the median stream at the tok/s one.
+    const auto& ttft = result["ttft_ms"];
+    const auto& tok = result["per_request_tok_s"];
+    const bool clean = std::all_of(result["samples"].begin(), result["samples"].end(),
+                                   [](const auto& s) { return s["error"].is_null(); });
+    const bool meets = clean && ttft.contains("p90") && tok.contains("median") &&
+                       ttft["p90"].get<double>() <= th.ttft_ms_max &&
+                       tok["median"].get<double>() >= th.tok_s_min;
+    result["meets_slo"] = meets;
+    if (meets && still_meets) capacity = level;
+    still_meets = still_meets && meets;
+    for (const auto& s : result["samples"]) all_samples.push_back(s);
+    if (level == t.parallel) headline = result;
+    result.erase("samples");
+    sweep.push_back(std::move(result));
+  }
+  return {{"status", "ok"},
+          {"parallel", t.parallel},
+          {"samples", all_samples},
+          {"per_request_tok_s", headline["per_request_tok_s"]},
+          {"aggregate_tok_s", headline["aggregate_tok_s"]},
+          {"sweep", sweep},
+          {"slo", {{"ttft_p90_ms_max", th.ttft_ms_max}, {"per_stream_tok_s_min", th.tok_s_min}}},
+          {"capacity", capacity ? nlohmann::json(*capacity) : nlohmann::json(nullptr)}};
 }
 
 std::string filler_text(std::int64_t tokens, const std::string& needle) {
@@ -266,8 +324,12 @@ std::string filler_text(std::int64_t tokens, const std::string& needle) {
 
 nlohmann::json run_long_context(Context& c) {
   const auto& t = c.suite.long_context;
-  auto context =
-      c.options.context_tokens ? c.options.context_tokens : query_context_length(c.endpoint);
+  std::optional<std::int64_t> context = c.options.context_tokens;
+  std::string context_source = context ? "given" : "";
+  if (!context && c.options.server && c.options.server->context_length) {
+    context = c.options.server->context_length;
+    context_source = c.options.server->context_source;
+  }
   if (context && *context < t.input_tokens + t.max_tokens) {
     c.progress("long_context");
     return {
@@ -276,7 +338,8 @@ nlohmann::json run_long_context(Context& c) {
                        " tokens; this test needs " + std::to_string(t.input_tokens + t.max_tokens) +
                        " (" + std::to_string(t.input_tokens) + " in + " +
                        std::to_string(t.max_tokens) + " out)"},
-        {"context_tokens", *context}};
+        {"context_tokens", *context},
+        {"context_source", context_source}};
   }
   auto exchange =
       c.send(c.request(filler_text(t.input_tokens, t.needle) + "\n\n" + t.question, t.max_tokens));
@@ -291,6 +354,7 @@ nlohmann::json run_long_context(Context& c) {
       {"status", s["error"].is_null() ? "ok" : "error"},
       {"samples", {s}},
       {"context_tokens", context ? nlohmann::json(*context) : nlohmann::json(nullptr)},
+      {"context_source", context_source},
       {"needle_found", found}};
   if (!s["error"].is_null()) out["reason"] = s["error"];
   return out;
@@ -554,16 +618,13 @@ nlohmann::json run_kannada(Context& c) {
           {"reply_kannada_chars", chars}};
 }
 
-double gb(std::uint64_t bytes) {
-  return static_cast<double>(bytes) / 1e9;
-}
-
 int planned_steps(const Suite& s, const RunOptions& o) {
   int steps = 0;
   if (selected(o, "throughput"))
     steps += s.throughput.runs * static_cast<int>(s.throughput.prompts.size());
   if (selected(o, "ttft")) steps += static_cast<int>(s.ttft.prompts.size());
-  if (selected(o, "concurrency")) steps += s.concurrency.parallel;
+  if (selected(o, "concurrency"))
+    for (int level : sweep_levels(s.concurrency)) steps += level;
   if (selected(o, "long_context")) steps += 1;
   if (selected(o, "entities")) steps += 1;
   if (selected(o, "tools")) steps += static_cast<int>(s.tools.cases.size());
@@ -587,9 +648,19 @@ nlohmann::json summarize(const std::vector<double>& values) {
   std::sort(sorted.begin(), sorted.end());
   std::size_t mid = sorted.size() / 2;
   double median = sorted.size() % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  // Nearest rank, as the client's gap percentiles.
+  auto rank = [&](double p) {
+    const double r = std::ceil(p / 100.0 * static_cast<double>(sorted.size()));
+    const auto index =
+        static_cast<std::size_t>(std::clamp(r, 1.0, static_cast<double>(sorted.size())));
+    return sorted[index - 1];
+  };
   return {{"n", values.size()},
           {"mean", mean},
           {"median", median},
+          {"p50", rank(50)},
+          {"p90", rank(90)},
+          {"p99", rank(99)},
           {"stddev", stddev},
           {"min", *std::min_element(values.begin(), values.end())},
           {"max", *std::max_element(values.begin(), values.end())}};
@@ -617,19 +688,41 @@ nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const Cha
       {"tests", nlohmann::json::object()}};
   auto& tests = results["tests"];
 
+  if (options.server) results["server"] = nlohmann::json::parse(server_info_json(*options.server));
+  if (options.server_log) {
+    const auto& log = *options.server_log;
+    results["server_log"] = {
+        {"path", options.server_log_path},
+        {"lines_matched", log.lines_matched},
+        {"model_gib", log.model_gib ? nlohmann::json(*log.model_gib) : nlohmann::json(nullptr)},
+        {"kv_cache_gib",
+         log.kv_cache_gib ? nlohmann::json(*log.kv_cache_gib) : nlohmann::json(nullptr)}};
+  }
+
   // VRAM is sampled across the whole run, so the peak covers every test's load.
   std::shared_ptr<GpuProbe> probe;
   std::unique_ptr<GpuSampler> sampler;
-  std::string vram_reason;
+  MemoryInputs memory{.measure = suite.vram.measure,
+                      .model = endpoint.model,
+                      .vllm_log = options.server_log,
+                      .vllm_log_path = options.server_log_path,
+                      .server = options.server ? &*options.server : nullptr,
+                      .server_pid = options.server_pid};
   if (selected(options, "vram")) {
     if (options.vram_unavailable_reason) {
-      vram_reason = *options.vram_unavailable_reason;
+      memory.probe_unavailable = *options.vram_unavailable_reason;
     } else if (auto opened = GpuProbe::shared(); opened) {
       probe = *opened;
+      if (auto snapshot = probe->snapshot(); snapshot && !snapshot->devices.empty()) {
+        std::uint64_t total = 0;
+        for (const auto& device : snapshot->devices) total += device.memory.total_bytes.value_or(0);
+        if (total > 0) memory.device_total_bytes = total;
+        memory.device_kind = snapshot->devices.front().memory.kind;
+      }
       sampler = std::make_unique<GpuSampler>(probe, GpuSamplerOptions{.pid = options.server_pid});
       sampler->start();
     } else {
-      vram_reason = opened.error().message;
+      memory.probe_unavailable = opened.error().message;
     }
   }
 
@@ -655,33 +748,41 @@ nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const Cha
   if (selected(options, "vision")) tests["vision"] = run_vision(c);
   if (selected(options, "kannada")) tests["kannada"] = run_kannada(c);
   if (selected(options, "vram")) {
-    nlohmann::json v = {{"status", "unavailable"}};
+    std::size_t samples = 0;
     if (sampler) {
       auto report = sampler->stop();
-      v["samples"] = report.samples;
-      if (report.device.peak_bytes) {
-        v["status"] = "ok";
-        v["device_baseline_gb"] = gb(report.device.baseline_bytes.value_or(0));
-        v["device_peak_gb"] = gb(*report.device.peak_bytes);
-        v["device_delta_gb"] = gb(report.device.delta_bytes().value_or(0));
-        v["vram_gb"] = gb(*report.device.peak_bytes);
-        v["source"] = "device used (peak)";
-      } else {
-        v["reason"] = report.last_error ? report.last_error->message : "no device reading";
-      }
-      if (report.process_tree.peak_bytes) {
-        v["process_tree_peak_gb"] = gb(*report.process_tree.peak_bytes);
-        v["vram_gb"] = gb(*report.process_tree.peak_bytes);
-        v["source"] = "server process tree (peak)";
-      } else if (options.server_pid) {
-        v["process_tree_note"] =
-            "no GPU memory found for process tree of PID " + std::to_string(*options.server_pid);
-      }
-    } else {
-      v["reason"] = vram_reason;
+      samples = report.samples;
+      memory.device = report.device;
+      memory.process_tree = report.process_tree;
+      if (report.last_error) memory.sampler_error = report.last_error->message;
     }
-    tests["vram"] = v;
+    auto v = vram_result(memory);
+    v["samples"] = samples;
+    tests["vram"] = std::move(v);
   }
+  // A test with a failed request is ERROR, never a PASS on what happened to get through.
+  nlohmann::json errors = nlohmann::json::array();
+  for (auto& [name, test] : tests.items()) {
+    if (!test.is_object() || test.value("status", std::string()) == "skipped") continue;
+    int failed = 0, total = 0;
+    std::string first;
+    const auto& samples = test.value("samples", nlohmann::json::array());
+    for (const auto& sample : samples.is_array() ? samples : nlohmann::json::array()) {
+      ++total;
+      if (sample.contains("error") && sample["error"].is_string()) {
+        if (failed++ == 0) first = sample["error"].get<std::string>();
+      }
+    }
+    if (failed == 0 && test.value("status", std::string()) == "error" && test.contains("reason"))
+      first = test["reason"].is_string() ? test["reason"].get<std::string>() : first;
+    if (failed > 0 || test.value("status", std::string()) == "error") {
+      test["status"] = "error";
+      test["failed_requests"] = failed;
+      if (!first.empty()) test["first_error"] = first;
+      errors.push_back({{"test", name}, {"failed", failed}, {"of", total}, {"first_error", first}});
+    }
+  }
+  results["errors"] = std::move(errors);
   results["requests"] = {{"total", c.requests}, {"failed", c.failed_requests}};
   results["elapsed_s"] = std::chrono::duration<double>(Clock::now() - c.started).count();
 
@@ -693,8 +794,13 @@ nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const Cha
   if (tests.contains("ttft") && tests["ttft"]["ttft_ms"].contains("mean")) {
     m.ttft_ms = tests["ttft"]["ttft_ms"]["mean"].get<double>();
   }
-  if (tests.contains("vram") && tests["vram"].contains("vram_gb"))
-    m.vram_gb = tests["vram"]["vram_gb"].get<double>();
+  if (tests.contains("vram")) {
+    if (tests["vram"].contains("vram_gb")) {
+      m.vram_gb = tests["vram"]["vram_gb"].get<double>();
+    } else {
+      m.vram_unavailable = tests["vram"].value("reason", std::string());
+    }
+  }
   if (tests.contains("tools")) {
     const auto& t = tests["tools"];
     m.tools_correct = t["correct"].get<int>();
@@ -750,6 +856,20 @@ void decide_results(nlohmann::json& results, const Suite& suite, const nlohmann:
   if (baseline != nullptr && baseline->contains("metrics"))
     base = metrics_from_json((*baseline)["metrics"]);
   auto decision = decide(metrics, base ? &*base : nullptr, suite);
+  // Tests whose requests failed: the figures are not the model's, so no PASS/SWAP is given.
+  if (const auto& errors = results.value("errors", nlohmann::json::array()); !errors.empty()) {
+    std::string which;
+    for (const auto& e : errors) {
+      if (!which.empty()) which += "; ";
+      which += e.value("test", std::string("?")) + " (" + std::to_string(e.value("failed", 0)) +
+               " of " + std::to_string(e.value("of", 0)) + " requests failed";
+      const std::string first = e.value("first_error", std::string());
+      if (!first.empty()) which += ": " + first;
+      which += ")";
+    }
+    decision.outcome = "ERROR";
+    decision.reason = "tests did not run cleanly, so nothing is decided: " + which + ".";
+  }
   results["decision"] = to_json(decision);
   if (base) {
     results["baseline"] = {{"model", baseline->value("model", "")},

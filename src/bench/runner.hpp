@@ -18,6 +18,7 @@
 #include "bench/decision.hpp"
 #include "bench/suite.hpp"
 #include "llmwire/chat.hpp"
+#include "llmwire/server_info.hpp"
 #include "llmwire/stream.hpp"
 
 #ifdef LLMWIRE_HAS_CLIENT
@@ -27,6 +28,8 @@
 namespace llmwire::bench {
 
 /// One request as the bench saw it. Times are milliseconds from just before the request went out.
+/// Per-request figures are the result's own (ChatResult::timings); the times here only place
+/// concurrent requests on one clock for the aggregate tok/s.
 struct Exchange {
   Result<ChatResult> result = fail(ErrorKind::internal, "not run");
   std::optional<double> first_ms;  ///< First content, reasoning or tool-call event.
@@ -71,6 +74,13 @@ struct RunOptions {
   std::function<void(const Progress&)> on_progress;
   /// nullopt = probe the GPU; set to a reason to report VRAM unavailable without probing.
   std::optional<std::string> vram_unavailable_reason;
+  /// What the server said about itself (inspect_server), asked before the run: recorded as
+  /// provenance, its context length used by long_context, Ollama's /api/ps and vLLM's
+  /// /metrics by the VRAM test.
+  std::optional<ServerInfo> server;
+  /// vLLM's memory figures from its log (--server-log) and the log's path.
+  std::optional<VllmLogMemory> server_log;
+  std::string server_log_path;
   /// When the untimed warm-up request fails (unreachable endpoint, unknown model, bad key),
   /// stop there: the results say "aborted" with the error, and no test runs on a server that
   /// cannot answer (every test would fail, and a report would be written for nothing).
@@ -88,12 +98,9 @@ struct RunOptions {
 /// a baseline results document (`--baseline`), and stores them in it.
 void decide_results(nlohmann::json& results, const Suite& suite, const nlohmann::json* baseline);
 
-/// n, mean, median, sample standard deviation, min and max of `values` ({} when empty).
+/// n, mean, median, p50/p90/p99 (nearest rank), sample standard deviation, min and max of
+/// `values` ({} when empty).
 [[nodiscard]] nlohmann::json summarize(const std::vector<double>& values);
-
-/// The model's context length as the server reports it (vLLM max_model_len, llama-server
-/// n_ctx, Ollama context_length); nullopt when it does not say.
-[[nodiscard]] std::optional<std::int64_t> query_context_length(const Endpoint& endpoint);
 
 /// The vision test's picture: `grid` rows of palette keys as an RGB PNG, one pixel per cell
 /// (an error when the grid is empty or ragged, or the build has no image support).

@@ -60,6 +60,7 @@ Result<void> parse_tests(const nlohmann::json& tests, Suite& suite) {
   LLMWIRE_READ(tt, "tests.ttft", "prompts", suite.ttft.prompts);
   const auto& cc = section(tests, "concurrency");
   LLMWIRE_READ(cc, "tests.concurrency", "parallel", suite.concurrency.parallel);
+  LLMWIRE_READ(cc, "tests.concurrency", "levels", suite.concurrency.levels);
   LLMWIRE_READ(cc, "tests.concurrency", "max_tokens", suite.concurrency.max_tokens);
   LLMWIRE_READ(cc, "tests.concurrency", "prompt", suite.concurrency.prompt);
   const auto& lc = section(tests, "long_context");
@@ -68,6 +69,20 @@ Result<void> parse_tests(const nlohmann::json& tests, Suite& suite) {
   LLMWIRE_READ(lc, "tests.long_context", "needle", suite.long_context.needle);
   LLMWIRE_READ(lc, "tests.long_context", "question", suite.long_context.question);
   LLMWIRE_READ(lc, "tests.long_context", "expected", suite.long_context.expected);
+  const auto& vr = section(tests, "vram");
+  std::string measure = std::string(to_string(suite.vram.measure));
+  LLMWIRE_READ(vr, "tests.vram", "measure", measure);
+  if (measure == "model") {
+    suite.vram.measure = MemoryMeasure::model;
+  } else if (measure == "process_tree") {
+    suite.vram.measure = MemoryMeasure::process_tree;
+  } else if (measure == "device") {
+    suite.vram.measure = MemoryMeasure::device;
+  } else {
+    return fail(
+        ErrorKind::parse,
+        "suite: 'tests.vram.measure' is model, process_tree or device, not '" + measure + "'");
+  }
   const auto& en = section(tests, "entities");
   LLMWIRE_READ(en, "tests.entities", "prompt", suite.entities.prompt);
   LLMWIRE_READ(en, "tests.entities", "text", suite.entities.text);
@@ -170,6 +185,15 @@ Result<void> check_limits(const Suite& s) {
       {"thresholds.persons_min", s.thresholds.persons_min, 0, 1'000'000},
       {"thresholds.kannada_entities_min", s.thresholds.kannada_entities_min, 0, 1'000'000},
   };
+  if (s.concurrency.levels.size() > 16)
+    return fail(ErrorKind::parse, "suite: 'tests.concurrency.levels' holds at most 16 levels");
+  for (int level : s.concurrency.levels) {
+    if (level < 1 || level > 1024)
+      return fail(ErrorKind::parse,
+                  "suite: 'tests.concurrency.levels' must be between 1 and "
+                  "1024, got " +
+                      std::to_string(level));
+  }
   for (const Limit& l : limits) {
     if (l.value < l.lo || l.value > l.hi) {
       return fail(ErrorKind::parse, std::string("suite: '") + l.name + "' must be between " +
@@ -186,7 +210,64 @@ Result<void> check_limits(const Suite& s) {
   return {};
 }
 
+// A test with nothing to run would score the model 0/0: that is the suite's mistake, said now.
+Result<void> check_cases(const Suite& s) {
+  struct Needed {
+    const char* name;
+    bool empty;
+  };
+  const Needed needed[] = {
+      {"tests.throughput.prompts", s.throughput.prompts.empty()},
+      {"tests.ttft.prompts", s.ttft.prompts.empty()},
+      {"tests.concurrency.prompt", s.concurrency.prompt.empty()},
+      {"tests.entities.text", s.entities.text.empty()},
+      {"tests.entities.persons", s.entities.persons.empty() && s.entities.places.empty()},
+      {"tests.tools.tools", s.tools.tools.empty()},
+      {"tests.tools.cases", s.tools.cases.empty()},
+      {"tests.vision.grid", s.vision.grid.empty() || s.vision.grid.front().empty()},
+      {"tests.vision.palette", s.vision.palette.empty()},
+      {"tests.kannada.text", s.kannada.text.empty()},
+      {"tests.kannada.entities", s.kannada.entities.empty()},
+  };
+  for (const Needed& n : needed) {
+    if (n.empty) {
+      return fail(ErrorKind::parse, std::string("suite: '") + n.name +
+                                        "' is empty: the test would have nothing to run (leave "
+                                        "the key out to keep the default)");
+    }
+  }
+  return {};
+}
+
+// `user` over `defaults`, key by key (see parse_suite).
+nlohmann::json merged(const nlohmann::json& defaults, const nlohmann::json& user) {
+  if (!defaults.is_object() || !user.is_object()) return user.is_null() ? defaults : user;
+  nlohmann::json out = defaults;
+  for (const auto& [key, value] : user.items()) {
+    if (value.is_null()) continue;
+    auto it = out.find(key);
+    out[key] = it == out.end() ? value : merged(*it, value);
+  }
+  return out;
+}
+
+const nlohmann::json& default_document() {
+  static const nlohmann::json document = nlohmann::json::parse(default_suite_json());
+  return document;
+}
+
+Result<Suite> parse_complete(const nlohmann::json& document);
+
 }  // namespace
+
+std::string_view to_string(MemoryMeasure measure) noexcept {
+  switch (measure) {
+    case MemoryMeasure::model: return "model";
+    case MemoryMeasure::process_tree: return "process_tree";
+    case MemoryMeasure::device: return "device";
+  }
+  return "model";
+}
 
 const std::vector<std::string>& test_names() {
   static const std::vector<std::string> names = {"throughput",   "ttft",   "concurrency",
@@ -198,6 +279,13 @@ const std::vector<std::string>& test_names() {
 Result<Suite> parse_suite(const nlohmann::json& document) {
   if (!document.is_object())
     return fail(ErrorKind::parse, "suite: the document is not a JSON object");
+  return parse_complete(merged(default_document(), document));
+}
+
+namespace {
+
+// A whole suite document (the default, or a user's merged over it).
+Result<Suite> parse_complete(const nlohmann::json& document) {
   Suite suite;
   LLMWIRE_READ(document, "", "name", suite.name);
   LLMWIRE_READ(document, "", "description", suite.description);
@@ -238,8 +326,11 @@ Result<Suite> parse_suite(const nlohmann::json& document) {
     return fail(ErrorKind::parse, "suite: 'scoring' values must be positive");
   }
   if (auto ok = check_limits(suite); !ok) return tl::unexpected(ok.error());
+  if (auto ok = check_cases(suite); !ok) return tl::unexpected(ok.error());
   return suite;
 }
+
+}  // namespace
 
 Result<Suite> load_suite(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -255,7 +346,7 @@ Result<Suite> load_suite(const std::filesystem::path& path) {
 
 const Suite& default_suite() {
   static const Suite suite = [] {
-    auto parsed = parse_suite(nlohmann::json::parse(default_suite_json()));
+    auto parsed = parse_complete(default_document());
     return parsed ? *parsed : Suite{};
   }();
   return suite;

@@ -32,7 +32,10 @@ struct TtftTest {
 };
 
 struct ConcurrencyTest {
-  int parallel = 3;
+  int parallel = 3;  ///< The headline level (aggregate and per-request tok/s in the report).
+  /// The sweep: each level runs that many requests at once (parallel is always among them);
+  /// capacity is the largest level still meeting the TTFT and tok/s thresholds.
+  std::vector<int> levels = {1, 3, 8};
   int max_tokens = 500;
   std::string prompt;
 };
@@ -92,6 +95,18 @@ struct KannadaTest {
   int max_tokens = 200;
 };
 
+/// Which memory figure the VRAM threshold judges (the report shows every figure it has).
+enum class MemoryMeasure {
+  model,  ///< The model's own memory: vLLM's "Model loading took" (--server-log), Ollama's size.
+  process_tree,  ///< Everything the server's process tree holds on the GPU (--server-pid).
+  device,        ///< The device's used memory (peak during the run).
+};
+[[nodiscard]] std::string_view to_string(MemoryMeasure measure) noexcept;
+
+struct VramTest {
+  MemoryMeasure measure = MemoryMeasure::model;
+};
+
 /// Pass/fail lines of the decision framework.
 struct Thresholds {
   double tok_s_min = 40;
@@ -123,6 +138,7 @@ struct Suite {
   TtftTest ttft;
   ConcurrencyTest concurrency;
   LongContextTest long_context;
+  VramTest vram;
   EntitiesTest entities;
   ToolsTest tools;
   VisionTest vision;
@@ -136,8 +152,11 @@ struct Suite {
 /// The test names, in the order they run.
 [[nodiscard]] const std::vector<std::string>& test_names();
 
-/// Reads a suite from JSON. Missing keys take the defaults above; wrong types are
-/// ErrorKind::parse naming the key.
+/// Reads a suite from JSON, merged key by key over the default suite: objects merge member by
+/// member (a `thresholds` object naming one threshold keeps every other), any other value
+/// replaces the default's (a `cases` array replaces the default cases), and null keeps the
+/// default. Errors: ErrorKind::parse naming the key, for a wrong type, a value out of range, or
+/// a test left with nothing to run (an empty prompt or case list).
 [[nodiscard]] Result<Suite> parse_suite(const nlohmann::json& document);
 /// parse_suite() on a file. ErrorKind::io when unreadable, ErrorKind::parse when not JSON.
 [[nodiscard]] Result<Suite> load_suite(const std::filesystem::path& path);

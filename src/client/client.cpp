@@ -16,6 +16,8 @@
 #include <random>
 #include <thread>
 
+#include "client/curl_setup.hpp"
+#include "client/metadata_call.hpp"
 #include "client/transfer_timings.hpp"
 #include "client/url.hpp"
 #include "core/secret_mask.hpp"
@@ -38,6 +40,7 @@ void ensure_curl_initialised() {
 
 struct Endpoint {
   std::string url;      ///< Full request URL.
+  std::string root;     ///< Server root for metadata paths (server_root()).
   std::string display;  ///< What error messages call it (the URL as configured).
   bool loopback = false;
   int active = 0;
@@ -52,14 +55,6 @@ bool iequals_prefix(std::string_view line, std::string_view name) {
     if (c != name[i]) return false;
   }
   return true;
-}
-
-void free_headers(curl_slist* list) {
-  // The Authorization header holds the key: wipe the copies curl made before freeing them.
-  for (curl_slist* item = list; item != nullptr; item = item->next) {
-    if (item->data != nullptr) explicit_bzero(item->data, std::strlen(item->data));
-  }
-  curl_slist_free_all(list);
 }
 
 // The longest duration the client works with: any longer timeout, backoff or retry cap is
@@ -218,6 +213,7 @@ class Client::Impl {
         break;
       }
       endpoints_.push_back(Endpoint{.url = *url,
+                                    .root = detail::server_root(base),
                                     .display = detail::without_userinfo(base),
                                     .loopback = detail::is_loopback(base)});
     }
@@ -368,6 +364,16 @@ class Client::Impl {
     if (!options_.api_key.empty()) headers.emplace_back("Authorization", "[REDACTED]");
     for (const auto& header : options_.headers) headers.push_back(header);
     return redact_headers(std::move(headers));
+  }
+
+  Result<HttpResponse> metadata(std::string_view path, const std::optional<std::string>& body,
+                                const FetchOptions& fetch) const {
+    if (config_error_) return tl::unexpected(*config_error_);
+    const Endpoint& endpoint = endpoints_.front();
+    return detail::metadata_call(
+        options_, mask_,
+        {.root = endpoint.root, .display = endpoint.display, .loopback = endpoint.loopback}, path,
+        body, fetch, user_agent_);
   }
 
   /// Called by ChatHandle::cancel() (any thread) through the LoopLink.
@@ -568,28 +574,12 @@ class Client::Impl {
 
     CURL* easy = curl_easy_init();
     t.easy = easy;
-    curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers =
-        curl_slist_append(headers, options_.api == Dialect::ollama ? "Accept: application/x-ndjson"
-                                                                   : "Accept: text/event-stream");
-    // Large bodies (images) would otherwise wait a second for "100 Continue".
-    headers = curl_slist_append(headers, "Expect:");
-    if (!options_.api_key.empty()) {
-      std::string auth = "Authorization: Bearer ";
-      auth += options_.api_key.reveal();
-      headers = curl_slist_append(headers, auth.c_str());
-      explicit_bzero(auth.data(), auth.size());
-    }
-    for (const auto& [name, value] : options_.headers) {
-      const std::string line = name + ": " + value;
-      headers = curl_slist_append(headers, line.c_str());
-    }
-    t.headers = headers;
-
-    curl_easy_setopt(easy, CURLOPT_URL, endpoint.url.c_str());
+    t.headers = detail::request_headers(options_, options_.api == Dialect::ollama
+                                                      ? "Accept: application/x-ndjson"
+                                                      : "Accept: text/event-stream");
+    detail::set_connection_options(easy, options_, endpoint.url, endpoint.loopback, t.headers,
+                                   user_agent_, t.error_buffer);
     curl_easy_setopt(easy, CURLOPT_PRIVATE, &t);
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t.body.data());
     curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t.body.size()));
@@ -597,25 +587,6 @@ class Client::Impl {
     curl_easy_setopt(easy, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Impl::on_header);
     curl_easy_setopt(easy, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t.error_buffer);
-    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    // Ask for no compression (a compressing proxy may buffer a stream), yet decode gzip/deflate
-    // when a server compresses anyway: curl decodes only when an encoding was set.
-    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "identity");
-    curl_easy_setopt(easy, CURLOPT_USERAGENT, user_agent_.c_str());
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, options_.tls_verify ? 1L : 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, options_.tls_verify ? 2L : 0L);
-    if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-    // A proxy cannot reach this machine's loopback: never route loopback endpoints through one.
-    if (endpoint.loopback) {
-      curl_easy_setopt(easy, CURLOPT_PROXY, "");
-    } else if (options_.proxy) {
-      curl_easy_setopt(easy, CURLOPT_PROXY, options_.proxy->c_str());
-    }
     ++endpoint.active;
     curl_multi_add_handle(multi_, easy);
     next_scan_ = std::min(next_scan_, now + options_.first_byte_timeout);
@@ -653,7 +624,7 @@ class Client::Impl {
     curl_multi_remove_handle(multi_, t.easy);
     curl_easy_cleanup(t.easy);
     t.easy = nullptr;
-    free_headers(t.headers);
+    detail::free_request_headers(t.headers);
     t.headers = nullptr;
     --endpoints_[static_cast<std::size_t>(t.endpoint)].active;
   }
@@ -698,7 +669,7 @@ class Client::Impl {
                                                      " ended without the server's end signal");
       }
       if (result.error) mask_.redact(*result.error);
-      t.timings.fill(result, t.attempt_start, now);
+      t.timings.fill(result, t.attempt_start, now, t.first_byte);
       complete(t, std::move(result));
       return;
     }
@@ -709,7 +680,7 @@ class Client::Impl {
       result.cancelled = true;
       result.error = t.abort_error ? *t.abort_error
                                    : make_error(ErrorKind::cancelled, "cancelled by the caller");
-      t.timings.fill(result, t.attempt_start, now);
+      t.timings.fill(result, t.attempt_start, now, t.first_byte);
       complete(t, std::move(result));
       return;
     }
@@ -722,7 +693,7 @@ class Client::Impl {
         result.error =
             make_error(ErrorKind::stream_broken, endpoint_name(t) + " answered with an empty body");
       }
-      t.timings.fill(result, t.attempt_start, now);
+      t.timings.fill(result, t.attempt_start, now, t.first_byte);
       complete(t, std::move(result));
       return;
     }
@@ -804,61 +775,14 @@ class Client::Impl {
   }
 
   std::string curl_cause(const Transfer& t, CURLcode code) const {
-    std::string cause =
-        t.error_buffer[0] != '\0' ? std::string(t.error_buffer) : curl_easy_strerror(code);
-    while (!cause.empty() && (cause.back() == '\n' || cause.back() == ' ')) cause.pop_back();
-    return cause;
+    return detail::curl_cause(t.error_buffer, code);
   }
 
   /// Whether the attempt reached the server (a TCP connection was made).
   static bool connected(const Transfer& t) { return t.first_byte.has_value() || t.connected; }
 
   Error transport_error(const Transfer& t, CURLcode code) const {
-    const std::string where = endpoint_name(t);
-    const std::string cause = curl_cause(t, code);
-    switch (code) {
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY:
-        return make_error(ErrorKind::dns, "cannot resolve the host of " + where + ": " + cause);
-      case CURLE_OPERATION_TIMEDOUT:
-        // A resolver that never answers (no network, dropped DNS packets) is a DNS failure.
-        if (cause.starts_with("Resolving timed out")) {
-          return make_error(ErrorKind::dns, "cannot resolve the host of " + where + ": " + cause);
-        }
-        return make_error(ErrorKind::timeout, "connecting to " + where + " timed out: " + cause);
-      case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CERTPROBLEM:
-      case CURLE_SSL_CIPHER:
-      case CURLE_SSL_CACERT_BADFILE:
-      case CURLE_SSL_ISSUER_ERROR:
-      case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      case CURLE_SSL_INVALIDCERTSTATUS:
-      case CURLE_SSL_ENGINE_NOTFOUND:
-      case CURLE_SSL_ENGINE_SETFAILED:
-      case CURLE_SSL_ENGINE_INITFAILED:
-      case CURLE_SSL_CRL_BADFILE:
-      case CURLE_SSL_SHUTDOWN_FAILED:
-      case CURLE_USE_SSL_FAILED:
-        return make_error(ErrorKind::tls, "TLS with " + where + " failed: " + cause);
-      case CURLE_COULDNT_CONNECT:
-        return make_error(ErrorKind::connect, "cannot connect to " + where + ": " + cause);
-      case CURLE_UNSUPPORTED_PROTOCOL:
-      case CURLE_URL_MALFORMAT:
-        // Also what curl says of an HTTP/0.9 reply: only a URL refused before any connection
-        // is the caller's mistake.
-        if (!connected(t)) {
-          return make_error(ErrorKind::invalid_argument,
-                            "bad endpoint URL " + where + ": " + cause);
-        }
-        return make_error(ErrorKind::protocol, where + " did not answer with valid HTTP: " + cause);
-      case CURLE_WEIRD_SERVER_REPLY:
-        return make_error(ErrorKind::protocol, where + " did not answer with valid HTTP: " + cause);
-      default:
-        // Reset, closed before the status line, a 2xx cut off before its first body byte…
-        return make_error(ErrorKind::connect,
-                          "connection to " + where + " failed before a response: " + cause);
-    }
+    return detail::transport_error(code, curl_cause(t, code), endpoint_name(t), connected(t));
   }
 
   static double ms_since(Clock::time_point from) {
@@ -1027,7 +951,7 @@ class Client::Impl {
   void deliver(Transfer& t, Clock::time_point now) {
     t.decoder.finish(t.sink);
     ChatResult result = t.decoder.take_result();
-    t.timings.fill(result, t.attempt_start, now);
+    t.timings.fill(result, t.attempt_start, now, t.first_byte);
     finish_recording(t, end_of(result));
     t.delivered = true;
     t.delivered_at = now;
@@ -1140,6 +1064,26 @@ Result<ChatResult> Client::stream(const ChatRequest& request, EventSink on_event
 
 Result<ChatResult> Client::chat(const ChatRequest& request, const CallOptions& call) {
   return stream(request, {}, call);
+}
+
+Result<HttpResponse> Client::get(std::string_view path, const FetchOptions& options) {
+  if (!impl_) return fail(ErrorKind::invalid_argument, "get() on a moved-from Client");
+  if (impl_->on_loop_thread()) {
+    return fail(ErrorKind::invalid_argument,
+                "get() from an event callback would block the event loop");
+  }
+  return impl_->metadata(path, std::nullopt, options);
+}
+
+Result<HttpResponse> Client::post_json(std::string_view path, const nlohmann::json& body,
+                                       const FetchOptions& options) {
+  if (!impl_) return fail(ErrorKind::invalid_argument, "post_json() on a moved-from Client");
+  if (impl_->on_loop_thread()) {
+    return fail(ErrorKind::invalid_argument,
+                "post_json() from an event callback would block the event loop");
+  }
+  return impl_->metadata(path, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                         options);
 }
 
 ClientStats Client::stats() const {

@@ -19,14 +19,18 @@ class TransferTimings {
   /// the amortised growth of the gap vector.
   void on_event(const Event& event, Clock::time_point now);
 
-  /// Fills result.timings, measured from `sent` (start of the attempt that answered) to `end`.
-  void fill(ChatResult& result, Clock::time_point sent, Clock::time_point end) const;
+  /// Fills result.timings, measured from `sent` (start of the attempt that answered) to `end`;
+  /// `first_byte` is when the response began (for a held-back output's decode window).
+  void fill(ChatResult& result, Clock::time_point sent, Clock::time_point end,
+            std::optional<Clock::time_point> first_byte = std::nullopt) const;
 
   /// Discards what an earlier attempt recorded.
   void reset();
 
  private:
   std::optional<Clock::time_point> first_visible_;  // first content or reasoning delta
+  std::optional<Clock::time_point> first_tool_;     // first tool-call event
+  std::optional<Clock::time_point> first_sentence_;
   std::optional<Clock::time_point> first_delta_, last_delta_;
   std::size_t deltas_ = 0;
   std::vector<float> gaps_ms_;

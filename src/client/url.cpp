@@ -29,6 +29,32 @@ Result<std::string> request_url(std::string_view base, Dialect dialect) {
   return url + "/api/chat";
 }
 
+std::string server_root(std::string_view base) {
+  const std::size_t scheme = base.find("://");
+  const std::size_t host_start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  std::string url(base);
+  auto trim_slashes = [&] {
+    while (url.size() > host_start && url.back() == '/') url.pop_back();
+  };
+  trim_slashes();
+  // Longest first: "/v1/chat/completions" before "/chat/completions", "/api/chat" before "/api".
+  for (std::string_view suffix : {"/v1/chat/completions", "/chat/completions", "/api/chat"}) {
+    if (std::string_view(url).ends_with(suffix) && url.size() - suffix.size() >= host_start) {
+      url.resize(url.size() - suffix.size());
+      break;
+    }
+  }
+  trim_slashes();
+  for (std::string_view suffix : {"/v1", "/api"}) {
+    if (std::string_view(url).ends_with(suffix) && url.size() - suffix.size() > host_start) {
+      url.resize(url.size() - suffix.size());
+      break;
+    }
+  }
+  trim_slashes();
+  return url;
+}
+
 bool is_loopback(std::string_view url) {
   const std::size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return false;

@@ -1,6 +1,7 @@
 #include "profiles/schema.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -179,11 +180,14 @@ nlohmann::json convert_by_types(std::string_view text, const TypeSet& types) {
     nlohmann::json n = parse_number(t);
     if (!n.is_discarded()) {
       if (types.number || n.is_number_integer()) return n;
-      // "5.0" for an integer parameter is still 5.
+      // "5.0" for an integer parameter is still 5. Only inside int64's range: converting
+      // 4.4e55 (a 56-digit "integer" a model wrote) is undefined behaviour (found by
+      // fuzz_parser_qwen3_coder); such a value stays the number it parsed as.
       if (n.is_number_float()) {
         const double d = n.get<double>();
-        if (d == static_cast<double>(static_cast<std::int64_t>(d)))
-          return static_cast<std::int64_t>(d);
+        constexpr double limit = 9223372036854775808.0;  // 2^63
+        if (d >= -limit && d < limit && d == std::trunc(d)) return static_cast<std::int64_t>(d);
+        return n;
       }
     }
   }

@@ -1,5 +1,7 @@
 #include "llmwire/result_json.hpp"
 
+#include <cmath>
+#include <cstdint>
 #include <type_traits>
 
 namespace llmwire {
@@ -24,9 +26,18 @@ json timings_json(const ServerTimings& t) {
   auto put = [&out](const char* key, const auto& value) {
     if (value) out[key] = *value;
   };
-  put("prompt_n", t.prompt_n);
+  // Token counts are integers on the wire; they print as such.
+  auto put_count = [&out](const char* key, const std::optional<double>& value) {
+    if (!value) return;
+    if (std::isfinite(*value) && std::floor(*value) == *value && std::fabs(*value) < 9e15) {
+      out[key] = static_cast<std::int64_t>(*value);
+    } else {
+      out[key] = *value;
+    }
+  };
+  put_count("prompt_n", t.prompt_n);
   put("prompt_ms", t.prompt_ms);
-  put("predicted_n", t.predicted_n);
+  put_count("predicted_n", t.predicted_n);
   put("predicted_ms", t.predicted_ms);
   put("predicted_per_second", t.predicted_per_second);
   put("total_duration", t.total_duration_ns);
@@ -61,8 +72,22 @@ json to_json(const ChatResult& result) {
   out["usage"] = result.usage ? json{{"prompt_tokens", result.usage->prompt_tokens},
                                      {"completion_tokens", result.usage->completion_tokens}}
                               : json(nullptr);
+  // "error" keeps the stream vectors' shape ({"message"}); the rest of the Error is beside it.
   out["error"] = result.error ? json{{"message", result.error->message}} : json(nullptr);
+  if (result.error) {
+    const Error& e = *result.error;
+    json detail = {{"kind", std::string(to_string(e.kind))}};
+    if (e.http_status != 0) detail["http_status"] = e.http_status;
+    if (!e.provider_type.empty()) detail["type"] = e.provider_type;
+    if (!e.provider_code.empty()) detail["code"] = e.provider_code;
+    if (e.prompt_tokens) detail["prompt_tokens"] = *e.prompt_tokens;
+    if (e.context_tokens) detail["context_tokens"] = *e.context_tokens;
+    out["error_detail"] = std::move(detail);
+  }
+  out["server_timings"] =
+      result.server_timings ? timings_json(*result.server_timings) : json(nullptr);
   out["done"] = result.done;
+  if (result.cancelled) out["cancelled"] = true;
   return out;
 }
 

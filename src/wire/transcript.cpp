@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "llmwire/error_body.hpp"
 #include "llmwire/json_parse.hpp"
 #include "wire/utf8.hpp"
 
@@ -378,6 +379,37 @@ bool replay_transcript(const Transcript& transcript, ResponseDecoder& decoder,
   }
   decoder.finish(sink);
   return go_on;
+}
+
+ChatResult replay_result(const Transcript& transcript, ResponseDecoder& decoder,
+                         const EventSink& sink, std::size_t rechunk) {
+  if (transcript.status == 0) {
+    ChatResult result;
+    result.error =
+        make_error(ErrorKind::connect,
+                   "the recorded request got no response" +
+                       (transcript.end.empty() ? std::string() : " (" + transcript.end + ")"));
+    return result;
+  }
+  if (transcript.status < 200 || transcript.status >= 300) {
+    ChatResult result;
+    Error error = decode_error_body(transcript.status, transcript.body());
+    error.message = "HTTP " + std::to_string(transcript.status) + ": " + error.message;
+    result.error = std::move(error);
+    return result;
+  }
+  (void)replay_transcript(transcript, decoder, sink, rechunk);
+  ChatResult result = decoder.take_result();
+  if (!result.error && transcript.end.starts_with("error")) {
+    std::string_view why = transcript.end;
+    why.remove_prefix(why.starts_with("error: ") ? 7 : 5);
+    result.error =
+        make_error(ErrorKind::stream_broken,
+                   why.empty() ? std::string("the recorded stream broke") : std::string(why));
+  } else if (transcript.end == "cancelled") {
+    result.cancelled = true;
+  }
+  return result;
 }
 
 }  // namespace llmwire

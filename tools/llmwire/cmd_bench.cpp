@@ -15,24 +15,44 @@
 #include "bench/suite.hpp"
 #include "cli_io.hpp"
 #include "commands.hpp"
+#include "connection_args.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/json_parse.hpp"
+#include "llmwire/printable.hpp"
 #include "llmwire/profile.hpp"
+#include "llmwire/server_info.hpp"
 #include "llmwire_sim/model_simulator.hpp"
 
 namespace llmwire::cli {
 namespace {
 
-constexpr const char* usage =
+constexpr const char* usage_head =
     "usage: llmwire bench [--endpoint URL] [--api openai|ollama] [--model M] [--profile P]\n"
     "                     [--suite FILE] [--out DIR] [--baseline RESULTS.json]\n"
-    "                     [--server-pid PID] [--only TEST,...]\n"
+    "                     [--server-pid PID] [--server-log FILE] [--only TEST,...]\n"
+    "                     [--api-key-file FILE] [--ca-file PEM] [--insecure]\n"
     "                     [--sim-tok-s 500] [--sim-ttft-ms 80] [--sim-profile gemma4]\n"
     "       llmwire bench compare A.json B.json ...\n\n"
     "Runs the suite (default: the seeds' matrix) and writes results.json, report.md and\n"
-    "chart.svg to --out (default ./bench-results). Without --endpoint the built-in model\n"
-    "simulator is started on a free loopback port and benchmarked (\"simulated endpoint\").\n"
-    "Tests: throughput, ttft, concurrency, long_context, vram, entities, tools, vision, kannada.\n";
+    "chart.svg, samples.csv and summary.csv to --out (default ./bench-results). Without an "
+    "endpoint (--endpoint or the\n"
+    "environment variables below) the built-in model simulator is started on a free loopback\n"
+    "port and benchmarked (\"simulated endpoint\").\n"
+    "Tests: throughput, ttft, concurrency, long_context, vram, entities, tools, vision, kannada.\n"
+    "\n"
+    "  --model M          model id as the server knows it (required with an endpoint)\n"
+    "  --profile P        model profile (default: picked by model id)\n"
+    "  --suite FILE       a suite JSON merged key by key over the default (docs/BENCH.md)\n"
+    "  --out DIR          where results.json, report.md and chart.svg go (checked first)\n"
+    "  --baseline FILE    a results.json to compare against (the swap decision)\n"
+    "  --server-pid PID   the server's process: its process tree's GPU memory is sampled\n"
+    "  --server-log FILE  vLLM's log: \"Model loading took X GiB\" is the model's memory, which\n"
+    "                     the VRAM threshold judges by default (tests.vram.measure)\n"
+    "  --only T,...       run only these tests\n"
+    "  --sim-tok-s, --sim-ttft-ms, --sim-profile   the simulator's pacing and model\n";
+constexpr const char* usage_tail =
+    "exit codes: 0 ok (the decision is in report.md), 1 a file could not be read or written,\n"
+    "            2 usage error, 3 the server could not be reached or the warm-up failed\n";
 
 /// A results.json written by `llmwire bench` (a JSON object), or why it is not one.
 Result<nlohmann::json> read_results(const std::string& path) {
@@ -107,6 +127,16 @@ Result<void> check_writable(const std::filesystem::path& dir) {
   return {};
 }
 
+// A URL as messages show it: any "user:password@" left out.
+std::string shown_url(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto host = scheme + 3;
+  const auto at = url.find('@', host);
+  if (at == std::string::npos || at > url.find('/', host)) return url;
+  return url.substr(0, host) + url.substr(at + 1);
+}
+
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
   std::string item;
@@ -120,16 +150,36 @@ std::vector<std::string> split_list(const std::string& text) {
 }  // namespace
 
 int run_bench(std::span<char* const> args) {
-  static constexpr OptionSpec specs[] = {
-      {"endpoint"}, {"api"},        {"model"}, {"profile"},   {"suite"},       {"out"},
-      {"baseline"}, {"server-pid"}, {"only"},  {"sim-tok-s"}, {"sim-ttft-ms"}, {"sim-profile"}};
+  static constexpr OptionSpec specs[] = {{"endpoint"},
+                                         {"api"},
+                                         {"model"},
+                                         {"profile"},
+                                         {"suite"},
+                                         {"out"},
+                                         {"baseline"},
+                                         {"server-pid"},
+                                         {"server-log"},
+                                         {"only"},
+                                         {"sim-tok-s"},
+                                         {"sim-ttft-ms"},
+                                         {"sim-profile"},
+                                         {"api-key"},
+                                         {"api-key-file"},
+                                         {"ca-file"},
+                                         {"insecure", false},
+                                         {"timeout-ms"},
+                                         {"first-byte-timeout-ms"},
+                                         {"idle-timeout-ms"}};
   auto parsed = parse_args(args, specs);
   if (!parsed) {
-    std::fprintf(stderr, "llmwire bench: %s\n\n%s", parsed.error().message.c_str(), usage);
+    print_error("bench", parsed.error().message);
+    std::fprintf(stderr, "(llmwire bench --help lists the options)\n");
     return exit_usage;
   }
   if (parsed->has("help")) {
-    std::fputs(usage, stdout);
+    std::fputs(usage_head, stdout);
+    std::fputs(connection_options_help, stdout);
+    std::fputs(usage_tail, stdout);
     return exit_ok;
   }
   bench::Suite suite = bench::default_suite();
@@ -147,8 +197,7 @@ int run_bench(std::span<char* const> args) {
       return run_compare(std::vector<std::string>(positionals.begin() + 1, positionals.end()),
                          suite);
     }
-    std::fprintf(stderr, "llmwire bench: unexpected argument '%s'\n\n%s",
-                 positionals.front().c_str(), usage);
+    print_error("bench", "unexpected argument '" + positionals.front() + "'");
     return exit_usage;
   }
 
@@ -203,23 +252,51 @@ int run_bench(std::span<char* const> args) {
     }
   }
 
-  bench::Endpoint endpoint;
-  auto api = parsed->get_or("api", "openai");
-  if (api != "openai" && api != "ollama") {
-    std::fprintf(stderr, "llmwire bench: --api is openai or ollama\n");
-    return exit_usage;
+  auto connection = connection_options(*parsed, "bench", false);
+  if (!connection) {
+    print_error("bench", connection.error().message);
+    return connection.error().kind == ErrorKind::io ? exit_failure : exit_usage;
   }
-  endpoint.api = api == "ollama" ? Dialect::ollama : Dialect::openai;
+  std::optional<VllmLogMemory> server_log;
+  if (auto path = parsed->get("server-log")) {
+    auto text = read_input(*path, "--server-log", std::size_t{1} << 30);
+    if (!text) {
+      print_error("bench", text.error().message);
+      return exit_failure;
+    }
+    server_log = parse_vllm_log(*text);
+    if (server_log->lines_matched == 0) {
+      std::fprintf(stderr,
+                   "llmwire bench: warning: --server-log %s holds none of vLLM's memory lines "
+                   "(\"Model loading took\", \"Available KV cache memory\")\n",
+                   path->c_str());
+    }
+    run.server_log_path = *path;
+  }
+  run.server_log = server_log;
+
+  bench::Endpoint endpoint;
+  endpoint.api = connection->options.api;
   endpoint.profile = parsed->get_or("profile", "");
 
   // No endpoint: benchmark the simulator, paced fast so the whole suite takes about a minute.
   std::unique_ptr<sim::ModelSimulator> simulator;
-  if (auto url = parsed->get("endpoint")) {
-    endpoint.url = *url;
+  if (!connection->options.endpoints.empty()) {
+    if (connection->options.endpoints.size() > 1) {
+      print_error("bench", "bench measures one server: give one endpoint, not " +
+                               std::to_string(connection->options.endpoints.size()));
+      return exit_usage;
+    }
+    endpoint.url = connection->options.endpoints.front();
     endpoint.model = parsed->get_or("model", "");
     if (endpoint.model.empty()) {
-      std::fprintf(stderr, "llmwire bench: --model is required with --endpoint\n");
+      print_error("bench",
+                  "--model is required with an endpoint (" + connection->endpoint_source + ")");
       return exit_usage;
+    }
+    if (connection->endpoint_source != "--endpoint") {
+      std::fprintf(stderr, "llmwire bench: benchmarking %s (from %s)\n",
+                   printable(shown_url(endpoint.url)).c_str(), connection->endpoint_source.c_str());
     }
   } else {
     sim::SimulatorOptions options;
@@ -264,11 +341,30 @@ int run_bench(std::span<char* const> args) {
                  endpoint.url.c_str(), options.tok_s, options.ttft_ms);
   }
 
-  auto client = Client::create({.endpoints = {endpoint.url}, .api = endpoint.api});
+  ClientOptions client_options = std::move(connection->options);
+  client_options.endpoints = {endpoint.url};
+  auto client = Client::create(std::move(client_options));
   if (!client) {
-    std::fprintf(stderr, "llmwire bench: %s\n", client.error().message.c_str());
+    print_error("bench", client.error().message);
     return exit_usage;
   }
+  // What the server says about itself, before any timed request: provenance for the results,
+  // the runtime context for long_context, Ollama's GPU/CPU split and vLLM's reservation for
+  // the VRAM test. A server that cannot be reached stops the bench here.
+  auto server = inspect_server(*client, {.model = endpoint.model});
+  if (!server) {
+    print_error("bench", server.error().message);
+    return exit_connection;
+  }
+  for (const auto& m : server->ollama_loaded) {
+    if ((m.name == endpoint.model || server->ollama_loaded.size() == 1) && m.cpu_fraction() > 0) {
+      std::fprintf(stderr,
+                   "llmwire bench: warning: %.0f%% of %s runs on the CPU (Ollama /api/ps); "
+                   "tok/s will be cut accordingly\n",
+                   m.cpu_fraction() * 100, m.name.c_str());
+    }
+  }
+  run.server = std::move(*server);
   // A live progress line only on a terminal; logs and pipes get none of it.
   const bool live = isatty(STDERR_FILENO) != 0;
   if (live) {
@@ -303,12 +399,14 @@ int run_bench(std::span<char* const> args) {
   auto markdown = bench::markdown_report(results);
   if (ec || !write_file(out / "results.json", results.dump(2) + "\n") ||
       !write_file(out / "report.md", markdown) ||
-      !write_file(out / "chart.svg", bench::svg_chart(charted))) {
+      !write_file(out / "chart.svg", bench::svg_chart(charted)) ||
+      !write_file(out / "samples.csv", bench::samples_csv(results)) ||
+      !write_file(out / "summary.csv", bench::summary_csv(results))) {
     std::fprintf(stderr, "llmwire bench: cannot write to %s\n", out.string().c_str());
     return exit_failure;
   }
   std::fputs(markdown.c_str(), stdout);
-  std::fprintf(stderr, "llmwire bench: wrote %s, %s and %s\n",
+  std::fprintf(stderr, "llmwire bench: wrote %s, %s, %s, samples.csv and summary.csv\n",
                (out / "results.json").string().c_str(), (out / "report.md").string().c_str(),
                (out / "chart.svg").string().c_str());
   // Nothing got through at all: say so in the exit code, as `chat` does for connection errors.

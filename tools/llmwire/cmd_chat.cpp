@@ -9,10 +9,10 @@
 #include <string>
 #include <thread>
 
-#include "api_key.hpp"
 #include "args.hpp"
 #include "cli_io.hpp"
 #include "commands.hpp"
+#include "connection_args.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/result_json.hpp"
 
@@ -28,7 +28,8 @@ constexpr const char* usage =
     "\n"
     "Streams the answer to stdout and the model's reasoning to stderr.\n"
     "  --endpoint URL     base URL, e.g. http://127.0.0.1:8000 (a trailing /v1 is fine);\n"
-    "                     several comma-separated URLs form a pool of replicas\n"
+    "                     several comma-separated URLs form a pool of replicas; when absent:\n"
+    "                     $LLMWIRE_ENDPOINT, then $OPENAI_BASE_URL (openai) or $OLLAMA_HOST\n"
     "  --api A            openai (/v1/chat/completions, SSE; default) or ollama (/api/chat)\n"
     "  --model M          model id as the server knows it\n"
     "  --system TEXT      a system message before the prompt\n"
@@ -100,17 +101,6 @@ nlohmann::json timings_json(const ChatResult& result) {
   return out;
 }
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    if (comma > start) out.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 int usage_error(const std::string& message) {
   print_error("chat", message);
   std::fprintf(stderr, "(llmwire chat --help lists the options)\n");
@@ -135,42 +125,20 @@ int run_chat(std::span<char* const> args) {
     std::fputs(usage, stdout);
     return exit_ok;
   }
-  if (!parsed->has("endpoint")) return usage_error("--endpoint is required");
   if (!parsed->has("model")) return usage_error("--model is required");
   if (parsed->positionals().size() != 1) return usage_error("expected one PROMPT");
-  auto api = dialect_from_string(parsed->get_or("api", "openai"));
-  if (!api) return usage_error("--api must be openai or ollama");
   auto max_tokens = parsed->get_int_in("max-tokens", 1, std::numeric_limits<int>::max());
   if (!max_tokens) return usage_error(max_tokens.error().message);
   auto temperature = parsed->get_double_in("temperature", 0, 100);
   if (!temperature) return usage_error(temperature.error().message);
-  // Time limits: 1 ms to 30 days.
-  constexpr long long longest_ms = 30LL * 24 * 3600 * 1000;
-  auto timeout_ms = parsed->get_int_in("timeout-ms", 1, longest_ms);
-  if (!timeout_ms) return usage_error(timeout_ms.error().message);
-  auto first_byte_ms = parsed->get_int_in("first-byte-timeout-ms", 1, longest_ms);
-  if (!first_byte_ms) return usage_error(first_byte_ms.error().message);
-  auto idle_ms = parsed->get_int_in("idle-timeout-ms", 1, longest_ms);
-  if (!idle_ms) return usage_error(idle_ms.error().message);
-
-  ClientOptions options{.endpoints = split_commas(*parsed->get("endpoint")), .api = *api};
-  auto key = api_key_from(*parsed);
-  if (!key) {
-    print_error("chat", key.error().message);
+  auto connection = connection_options(*parsed, "chat", true);
+  if (!connection) {
+    if (connection.error().kind != ErrorKind::io) return usage_error(connection.error().message);
+    print_error("chat", connection.error().message);
     return exit_failure;
   }
-  options.api_key = std::move(*key);
+  ClientOptions options = std::move(connection->options);
   options.use_profiles = !parsed->has("no-profile");
-  if (*timeout_ms) options.total_timeout = std::chrono::milliseconds(**timeout_ms);
-  if (*first_byte_ms) options.first_byte_timeout = std::chrono::milliseconds(**first_byte_ms);
-  if (*idle_ms) options.idle_timeout = std::chrono::milliseconds(**idle_ms);
-  options.ca_file = parsed->get_or("ca-file", "");
-  if (parsed->has("insecure")) {
-    options.tls_verify = false;
-    std::fprintf(stderr,
-                 "llmwire chat: WARNING: --insecure: TLS certificates are not verified; anyone "
-                 "on the path can read and alter this exchange, API key included\n");
-  }
   auto client = Client::create(std::move(options));
   if (!client) return usage_error(client.error().message);
 

@@ -113,7 +113,10 @@ int run_replay(std::span<char* const> args) {
     };
   }
   if (transcript) {
-    replay_transcript(*transcript, decoder, sink, chunk_size);
+    // As the Client returned it: a recorded HTTP error or broken stream is the result's error.
+    ChatResult result = replay_result(*transcript, decoder, sink, chunk_size);
+    if (aggregate) write_line(dump_json(to_json(result)));
+    return std::fflush(stdout) == 0 ? exit_ok : exit_failure;
   } else {
     std::string_view body = *bytes;
     if (chunk_size == 0) chunk_size = body.empty() ? 1 : body.size();

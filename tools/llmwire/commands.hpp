@@ -15,6 +15,7 @@ int run_repair(std::span<char* const> args);
 #endif
 #ifdef LLMWIRE_HAS_CLIENT
 int run_chat(std::span<char* const> args);
+int run_info(std::span<char* const> args);
 int run_bench(std::span<char* const> args);
 int run_sim(std::span<char* const> args);
 #endif

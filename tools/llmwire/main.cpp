@@ -23,6 +23,7 @@ constexpr Command commands[] = {
 #ifdef LLMWIRE_HAS_CLIENT
     {"bench", llmwire::cli::run_bench, "run the benchmark suite and decision framework"},
     {"chat", llmwire::cli::run_chat, "stream a chat reply from an endpoint"},
+    {"info", llmwire::cli::run_info, "what a server says about itself (version, context, memory)"},
 #endif
     {"gpu", llmwire::cli::run_gpu, "GPU memory: devices, processes, process trees"},
 #ifndef LLMWIRE_PROBE_ONLY

@@ -31,6 +31,9 @@ namespace llmwire::sim {
 struct ScriptedChunk {
   std::string bytes;
   std::chrono::microseconds delay{0};  ///< Pause before this write.
+  /// When set: write at this offset from the request's arrival instead (a deadline, so a
+  /// recording's pacing is replayed without the drift that summed pauses accumulate).
+  std::optional<std::chrono::microseconds> at;
 };
 
 /// How a scripted body ends.
@@ -61,7 +64,8 @@ struct ScriptedReply {
   /// A non-2xx answer with a JSON body and optional extra headers.
   [[nodiscard]] static ScriptedReply error(
       int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {});
-  /// A body paced like a recording: (milliseconds since the request, bytes) per read.
+  /// A body paced like a recording: (milliseconds since the request, bytes) per read, each
+  /// written at its offset (ScriptedChunk::at).
   [[nodiscard]] static ScriptedReply paced(const std::vector<std::pair<double, std::string>>& reads,
                                            std::string content_type = "text/event-stream");
 };

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #ifdef LLMWIRE_HAS_CLIENT  // the bench talks to its servers through llmwire::Client
 
 #include "bench/report.hpp"
@@ -56,6 +58,12 @@ struct Run {
 
   nlohmann::json run(const Suite& suite, RunOptions options = {}) {
     if (!options.vram_unavailable_reason) options.vram_unavailable_reason = "simulated endpoint";
+    // As `llmwire bench` does: ask the server what it is before the run.
+    if (!options.server) {
+      auto info = inspect_server(*client, {.model = endpoint.model});
+      REQUIRE(info);
+      options.server = std::move(*info);
+    }
     return run_suite(suite, endpoint, client_chat(*client), client_parallel_chat(*client), options);
   }
 };
@@ -83,7 +91,42 @@ TEST_CASE("a short suite runs end to end against the simulator and the report sa
   CHECK(results["time"].get<std::string>().size() == 20);
   CHECK(results["tests"]["throughput"]["samples"].size() == 2);
   CHECK(results["tests"]["ttft"]["samples"].size() == 5);
-  CHECK(results["tests"]["concurrency"]["samples"].size() == 3);
+  // The sweep runs 1, 3 and 8 streams (12 requests); the headline is the 3-stream level.
+  CHECK(results["tests"]["concurrency"]["samples"].size() == 12);
+  const auto& sweep = results["tests"]["concurrency"]["sweep"];
+  REQUIRE(sweep.size() == 3);
+  CHECK(sweep[0]["parallel"] == 1);
+  CHECK(sweep[2]["parallel"] == 8);
+  for (const auto& level : sweep) {
+    CHECK(level["per_request_tok_s"]["median"].get<double>() > 0);
+    CHECK(level["ttft_ms"].contains("p90"));
+    CHECK(level["meets_slo"] == true);  // 2000 tok/s, 5 ms TTFT: well inside 40 tok/s, 200 ms
+  }
+  CHECK(results["tests"]["concurrency"]["capacity"] == 8);
+  // Percentiles and time to first sentence in every summary that has samples.
+  const auto& ttft = results["tests"]["ttft"];
+  CHECK(ttft["ttft_ms"]["p90"].get<double>() >= ttft["ttft_ms"]["p50"].get<double>());
+  CHECK(ttft["ttft_ms"]["p99"].get<double>() >= ttft["ttft_ms"]["p90"].get<double>());
+  CHECK(results["tests"]["throughput"]["first_sentence_ms"]["n"] == 2);
+  CHECK(results["tests"]["throughput"]["first_sentence_ms"]["p50"].get<double>() >=
+        results["tests"]["throughput"]["ttft_ms"]["p50"].get<double>());
+  CHECK(results["tests"]["throughput"]["itl_ms"].contains("p90"));
+  const auto sweep_report = markdown_report(results);
+  CHECK(has(sweep_report, "## Latency"));
+  CHECK(has(sweep_report, "| Time to first sentence (ms) |"));
+  CHECK(has(sweep_report, "## Concurrency sweep"));
+  CHECK(has(sweep_report, "Capacity under the thresholds: 8 concurrent streams."));
+  const auto samples = samples_csv(results);
+  CHECK(samples.starts_with("test,level,prompt,run,ttft_ms,first_sentence_ms,tok_s,"));
+  long sample_rows = 0;
+  for (const auto& [name, test] : results["tests"].items())
+    if (test.contains("samples") && test["samples"].is_array())
+      sample_rows += static_cast<long>(test["samples"].size());
+  CHECK(sample_rows > 30);
+  CHECK(std::count(samples.begin(), samples.end(), '\n') == 1 + sample_rows);
+  const auto summary = summary_csv(results);
+  CHECK(has(summary, "\nttft,,ttft_ms,5,"));
+  CHECK(has(summary, "\nconcurrency,8,per_request_tok_s,8,"));
   CHECK(results["tests"]["tools"]["samples"].size() == 8);
   CHECK(results["requests"]["failed"] == 0);
   for (const auto& s : results["tests"]["throughput"]["samples"]) {
@@ -120,7 +163,7 @@ TEST_CASE("a short suite runs end to end against the simulator and the report sa
   CHECK(has(report, "| Vision | 5/5 colours | ≥ 5 colours (working) | **PASS** |"));
   CHECK(has(report, "| Entities | 7/7 persons, 3/3 places | ≥ 5 persons | **PASS** |"));
   CHECK(has(report, "| Kannada | 6/6 entities, Kannada reply | ≥ 4 entities | **PASS** |"));
-  CHECK(has(report, "| VRAM | unavailable | ≤ 25 GB | **N/A** |"));
+  CHECK(has(report, "| VRAM | unavailable: simulated endpoint | ≤ 25 GB | **N/A** |"));
   CHECK(has(report,
             "| What did Priya say about the product launch? | search_memory | get_entity_details | "
             "wrong"));
@@ -180,6 +223,9 @@ TEST_CASE("long context is skipped, with the reason, when the model's context is
   CHECK(lc["status"] == "skipped");
   CHECK(lc["reason"] ==
         "the model's context is 8192 tokens; this test needs 32500 (32000 in + 500 out)");
+  CHECK(lc["context_source"] == "/v1/models");  // learned through the Client, not a side channel
+  CHECK(results["server"]["server"] == "llmwire-sim");
+  CHECK(results["server"]["context_length"] == 8192);
   CHECK(has(markdown_report(results),
             "| Long context | skipped: the model's context is 8192 tokens"));
 }
@@ -208,10 +254,33 @@ TEST_CASE("a server that fails every request: recorded, scored, never a crash") 
   CHECK(results["metrics"]["ttft_ms"].is_null());
   CHECK(results["metrics"]["tools_correct"] == 0);
   CHECK(has(results["tests"]["ttft"]["samples"][0]["error"].get<std::string>(), "HTTP 500"));
-  CHECK(results["decision"]["outcome"] == "FAIL");
+  CHECK(results["tests"]["ttft"]["status"] == "error");
+  CHECK(has(results["tests"]["ttft"]["first_error"].get<std::string>(), "HTTP 500"));
+  CHECK(results["decision"]["outcome"] == "ERROR");
   auto report = markdown_report(results);
   CHECK(has(report, "| TTFT | not measured | ≤ 200 ms | **N/A** |"));
   CHECK(has(report, "| Tools | 0/8 (0.00) | ≥ 6/8 | **FAIL** |"));
+}
+
+TEST_CASE("a test whose requests all failed is ERROR with the first error, never a PASS") {
+  // The case a new user met: `--only ttft` against a server that fails every request said
+  // "PASS — meets every measured threshold", the failed test being the unmeasured one.
+  Run r({.profile = "gemma4", .tok_s = 5000, .ttft_ms = 0, .fault = sim::Fault::http_500},
+        Dialect::openai, {.max_retries = 0});
+  RunOptions options;
+  options.only = {"ttft"};
+  options.stop_on_failed_warmup = false;  // past the warm-up, to see how the test is judged
+  auto results = r.run(default_suite(), options);
+  CHECK(results["tests"]["ttft"]["status"] == "error");
+  REQUIRE(results["errors"].size() == 1);
+  CHECK(results["errors"][0]["test"] == "ttft");
+  CHECK(results["errors"][0]["failed"] == 5);
+  CHECK(results["errors"][0]["of"] == 5);
+  CHECK(results["decision"]["outcome"] == "ERROR");
+  const std::string reason = results["decision"]["reason"];
+  CHECK(has(reason, "ttft (5 of 5 requests failed: "));
+  CHECK(has(reason, "HTTP 500"));
+  CHECK(has(markdown_report(results), "**ERROR**"));
 }
 
 TEST_CASE("a failed warm-up stops the run: no test, no decision, the error kept") {
@@ -244,6 +313,8 @@ TEST_CASE("a mid-stream disconnect counts against stability") {
   CHECK(results["requests"]["failed"] == 2);
   for (const auto& s : results["tests"]["throughput"]["samples"]) CHECK(!s["error"].is_null());
   CHECK(results["metrics"]["stability"] == 0.0);
+  CHECK(results["tests"]["throughput"]["status"] == "error");
+  CHECK(results["decision"]["outcome"] == "ERROR");
 }
 
 #endif  // LLMWIRE_HAS_CLIENT

@@ -61,6 +61,73 @@ TEST_CASE("a partial suite keeps the defaults for what it leaves out") {
   CHECK(s->thresholds.ttft_ms_max == 200);
 }
 
+TEST_CASE("a suite merges over the defaults key by key: one threshold keeps every prompt") {
+  // The bug this pins: a suite naming only a threshold ran with no prompts at all, so tools
+  // scored 0/0 and entities 0/0 and the model FAILed.
+  const Suite& defaults = default_suite();
+  auto only_threshold = parse_suite(nlohmann::json::parse(R"({"thresholds":{"vram_gb_max":30}})"));
+  REQUIRE(only_threshold);
+  CHECK(only_threshold->thresholds.vram_gb_max == 30);
+  CHECK(only_threshold->thresholds.tok_s_min == defaults.thresholds.tok_s_min);
+  CHECK(only_threshold->throughput.prompts == defaults.throughput.prompts);
+  CHECK(only_threshold->tools.cases.size() == defaults.tools.cases.size());
+  CHECK(only_threshold->tools.tools.size() == defaults.tools.tools.size());
+  CHECK(only_threshold->entities.persons == defaults.entities.persons);
+  CHECK(only_threshold->kannada.entities == defaults.kannada.entities);
+  CHECK(only_threshold->vision.grid == defaults.vision.grid);
+  CHECK(only_threshold->name == defaults.name);
+
+  // Inside a test object too: one member replaced, its siblings kept.
+  auto one_member = parse_suite(nlohmann::json::parse(R"({"tests":{"tools":{"max_tokens":99}}})"));
+  REQUIRE(one_member);
+  CHECK(one_member->tools.max_tokens == 99);
+  CHECK(one_member->tools.cases.size() == defaults.tools.cases.size());
+
+  // An array replaces the default's; null keeps the default.
+  auto cases = parse_suite(nlohmann::json::parse(
+      R"({"tests":{"tools":{"cases":[{"prompt":"Weather in Pune?","tool":"web_search"}]},)"
+      R"("ttft":{"prompts":null}}})"));
+  REQUIRE(cases);
+  REQUIRE(cases->tools.cases.size() == 1);
+  CHECK(cases->tools.cases[0].tool == "web_search");
+  CHECK(cases->ttft.prompts == defaults.ttft.prompts);
+
+  // A palette is an object: a new colour is added beside the default ones.
+  auto palette = parse_suite(nlohmann::json::parse(
+      R"({"tests":{"vision":{"palette":{"Z":{"name":"teal","rgb":[0,128,128]}}}}})"));
+  REQUIRE(palette);
+  CHECK(palette->vision.palette.size() == defaults.vision.palette.size() + 1);
+}
+
+TEST_CASE("a test left with nothing to run is a suite error, not a FAIL of the model") {
+  for (const char* doc :
+       {R"({"tests":{"tools":{"cases":[]}}})", R"({"tests":{"throughput":{"prompts":[]}}})",
+        R"({"tests":{"ttft":{"prompts":[]}}})", R"({"tests":{"kannada":{"entities":[]}}})",
+        R"({"tests":{"entities":{"persons":[],"places":[]}}})",
+        R"({"tests":{"tools":{"tools":[]}}})"}) {
+    CAPTURE(doc);
+    auto suite = parse_suite(nlohmann::json::parse(doc));
+    REQUIRE_FALSE(suite);
+    CHECK(suite.error().kind == ErrorKind::parse);
+    CHECK(suite.error().message.find("is empty: the test would have nothing to run") !=
+          std::string::npos);
+  }
+  auto tools = parse_suite(nlohmann::json::parse(R"({"tests":{"tools":{"cases":[]}}})"));
+  CHECK(tools.error().message.starts_with("suite: 'tests.tools.cases' is empty"));
+}
+
+TEST_CASE("the VRAM test's measure: model (default), process_tree or device") {
+  CHECK(default_suite().vram.measure == MemoryMeasure::model);
+  auto tree =
+      parse_suite(nlohmann::json::parse(R"({"tests":{"vram":{"measure":"process_tree"}}})"));
+  REQUIRE(tree);
+  CHECK(tree->vram.measure == MemoryMeasure::process_tree);
+  auto bad = parse_suite(nlohmann::json::parse(R"({"tests":{"vram":{"measure":"weights"}}})"));
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message ==
+        "suite: 'tests.vram.measure' is model, process_tree or device, not 'weights'");
+}
+
 TEST_CASE("bad suites are errors that name the problem") {
   auto wrong_type =
       parse_suite(nlohmann::json::parse(R"({"tests":{"throughput":{"runs":"five"}}})"));

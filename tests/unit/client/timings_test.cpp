@@ -57,3 +57,56 @@ TEST_CASE("no deltas: no TTFT, no rate") {
   CHECK(result.timings.token_count_source == TokenCountSource::none);
   CHECK_FALSE(result.timings.gap_p50_ms);
 }
+
+TEST_CASE("a tool-call-only response: TTFT is its first tool event, tok/s from the first byte") {
+  // What llama-server did with a parsed tool call: the role chunk at once, then nothing while it
+  // generated the call, then the whole call in two deltas. The deltas' own window (2 ms) gave
+  // 895 tok/s against the server's 219; timings.ttft_ms was null.
+  detail::TransferTimings timings;
+  const auto sent = Clock::now();
+  timings.on_event(Event{ToolCallBegin{0, "call_1", "get_weather"}}, sent + 200ms);
+  timings.on_event(Event{ToolCallArgumentsDelta{0, "{\"city\":"}}, sent + 200ms);
+  timings.on_event(Event{ToolCallArgumentsDelta{0, "\"Paris\"}"}}, sent + 202ms);
+  ChatResult result;
+  result.usage = Usage{.prompt_tokens = 30, .completion_tokens = 41};
+  timings.fill(result, sent, sent + 210ms, sent + 10ms);
+  CHECK(*result.timings.ttft_ms == doctest::Approx(200).epsilon(0.01));
+  CHECK(result.timings.output_held_back);
+  // 40 tokens after the first over 192 ms (first byte at 10 ms → last delta at 202 ms).
+  CHECK(*result.timings.decode_tok_s == doctest::Approx(40 / 0.192).epsilon(0.01));
+  CHECK_FALSE(result.timings.first_sentence_ms);
+
+  SUBCASE("streamed token by token, the deltas' window stands") {
+    detail::TransferTimings streamed;
+    for (int i = 0; i < 10; ++i)
+      streamed.on_event(Event{ToolCallArgumentsDelta{0, "x"}},
+                        sent + std::chrono::milliseconds(20 + 10 * i));
+    ChatResult r;
+    r.usage = Usage{.prompt_tokens = 30, .completion_tokens = 10};
+    streamed.fill(r, sent, sent + 120ms, sent + 10ms);
+    CHECK_FALSE(r.timings.output_held_back);
+    CHECK(*r.timings.decode_tok_s == doctest::Approx(9 / 0.09).epsilon(0.01));
+  }
+}
+
+TEST_CASE("time to first sentence: the first '.', '!', '?', danda or newline in the content") {
+  const auto sent = Clock::now();
+  auto first_sentence = [&](std::vector<std::pair<std::string, int>> deltas) {
+    detail::TransferTimings timings;
+    timings.on_event(Event{ReasoningDelta{"Think. Hard."}}, sent + 5ms);  // reasoning: not spoken
+    for (const auto& [text, ms] : deltas)
+      timings.on_event(Event{ContentDelta{text}}, sent + std::chrono::milliseconds(ms));
+    ChatResult result;
+    timings.fill(result, sent, sent + 500ms);
+    return result.timings.first_sentence_ms;
+  };
+  CHECK(*first_sentence({{"Hello", 100}, {" there", 120}, {". How", 140}}) ==
+        doctest::Approx(140).epsilon(0.01));
+  CHECK(*first_sentence({{"Really", 100}, {"?", 130}}) == doctest::Approx(130).epsilon(0.01));
+  CHECK(*first_sentence({{"line one", 100}, {"\nline two", 160}}) ==
+        doctest::Approx(160).epsilon(0.01));
+  // Kannada ends a sentence with the danda (U+0964, "\xE0\xA5\xA4").
+  CHECK(*first_sentence({{"ನಮಸ್ಕಾರ", 100}, {"\xE0\xA5\xA4", 180}}) ==
+        doctest::Approx(180).epsilon(0.01));
+  CHECK_FALSE(first_sentence({{"no end yet", 100}}));
+}

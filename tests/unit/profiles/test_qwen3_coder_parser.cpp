@@ -181,3 +181,31 @@ TEST_CASE("qwen3-coder: thinking on without a known prefill reads plain text as 
   CHECK(tagged.reasoning == "hmm");
   CHECK(tagged.content == "4");
 }
+
+TEST_CASE("qwen3-coder: an integer parameter beyond int64 stays a number, without UB") {
+  // Found by fuzz_parser_qwen3_coder under UBSan: "5.0 is still 5" converted 4.4e55 to int64
+  // (undefined behaviour). In range, an integral float still becomes an integer.
+  ParserOptions typed;
+  typed.tools.push_back(llmwire::ToolSpec{
+      .name = "f",
+      .parameters =
+          nlohmann::json::parse(R"({"type":"object","properties":{"n":{"type":"integer"}}})")});
+  const std::string huge(56, '4');
+  auto big = parse_all_ways("<tool_call>\n<function=f>\n<parameter=n>\n" + huge +
+                                "\n</parameter>\n</function>\n</tool_call>",
+                            typed);
+  REQUIRE(big.calls.size() == 1);
+  const auto& n = big.calls[0]["arguments"]["n"];
+  CHECK(n.is_number_float());
+  CHECK(n.get<double>() == doctest::Approx(4.444444444444444e55));
+  auto five = parse_all_ways(
+      "<tool_call>\n<function=f>\n<parameter=n>\n5.0\n</parameter>\n</function>\n</tool_call>",
+      typed);
+  CHECK(five.calls[0]["arguments"]["n"] == 5);
+  CHECK(five.calls[0]["arguments"]["n"].is_number_integer());
+  auto edge = parse_all_ways(
+      "<tool_call>\n<function=f>\n<parameter=n>\n9223372036854775808.0\n</parameter>\n"
+      "</function>\n</tool_call>",
+      typed);
+  CHECK(edge.calls[0]["arguments"]["n"].is_number_float());  // 2^63: one past int64
+}

@@ -5,7 +5,8 @@
 TEST_CASE("result_json: the aggregate shape is exactly the documented one") {
   llmwire::ChatResult empty;
   CHECK(llmwire::to_json(empty) == nlohmann::json::parse(R"({"content":null,"reasoning":null,
-      "tool_calls":[],"finish_reason":null,"usage":null,"error":null,"done":false})"));
+      "tool_calls":[],"finish_reason":null,"usage":null,"error":null,"server_timings":null,
+      "done":false})"));
 
   llmwire::ChatResult full;
   full.content = "hi";
@@ -22,7 +23,8 @@ TEST_CASE("result_json: the aggregate shape is exactly the documented one") {
       "tool_calls":[{"id":null,"name":"f","arguments":{"a":1}},{"id":"c1","name":"g","arguments":{}}],
       "incomplete_tool_calls":[{"name":"h","raw_text":"{\"x"}],
       "finish_reason":"tool_calls","usage":{"prompt_tokens":5,"completion_tokens":7},
-      "error":{"message":"boom"},"done":true})"));
+      "error":{"message":"boom"},"error_detail":{"kind":"server"},"server_timings":null,
+      "done":true})"));
 }
 
 TEST_CASE("result_json: events carry a type; invalid UTF-8 is dumped as U+FFFD") {

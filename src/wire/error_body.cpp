@@ -1,14 +1,10 @@
-// Non-2xx bodies of each server → Error (FORMATS.md §1 "Errors before streaming", §2 "Errors"),
-// and Retry-After parsing for the retry policy.
+// Non-2xx bodies of each server → Error (see llmwire/error_body.hpp).
 
-#include <curl/curl.h>
+#include "llmwire/error_body.hpp"
 
-#include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <string>
 
-#include "llmwire/client.hpp"
 #include "llmwire/json_parse.hpp"
 #include "llmwire/printable.hpp"
 
@@ -44,6 +40,39 @@ std::string body_excerpt(std::string_view body) {
   return out;
 }
 
+std::optional<std::int64_t> positive(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number_integer() || it->get<std::int64_t>() <= 0)
+    return std::nullopt;
+  return it->get<std::int64_t>();
+}
+
+// The number right after `marker` in `text` ("... length is 8192 tokens").
+std::optional<std::int64_t> number_after(std::string_view text, std::string_view marker) {
+  const auto at = text.find(marker);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::int64_t value = 0;
+  const char* begin = text.data() + at + marker.size();
+  auto [end, ec] = std::from_chars(begin, text.data() + text.size(), value);
+  if (ec != std::errc() || end == begin || value <= 0) return std::nullopt;
+  return value;
+}
+
+// A context overflow's figures. llama-server sends them as fields of its error object
+// (exceed_context_size_error, captured from llama-server 0.5.0); vLLM only in its message:
+// "This model's maximum context length is 8192 tokens. However, you requested 31985 tokens"
+// (vLLM's OpenAI serving layer).
+void read_context_overflow(const nlohmann::json* fields, Error& error) {
+  if (fields != nullptr) {
+    error.prompt_tokens = positive(*fields, "n_prompt_tokens");
+    error.context_tokens = positive(*fields, "n_ctx");
+  }
+  if (!error.context_tokens) {
+    error.context_tokens = number_after(error.message, "maximum context length is ");
+    if (error.context_tokens) error.prompt_tokens = number_after(error.message, "you requested ");
+  }
+}
+
 }  // namespace
 
 Error decode_error_body(int http_status, std::string_view body) {
@@ -75,6 +104,7 @@ Error decode_error_body(int http_status, std::string_view body) {
       if (error.message.empty()) {
         if (auto d = json.find("detail"); d != json.end()) error.message = scalar_text(*d);
       }
+      read_context_overflow(fields, error);
     }
   } catch (const nlohmann::json::exception&) {
     // Not JSON: fall through to the excerpt.
@@ -88,47 +118,6 @@ Error decode_error_body(int http_status, std::string_view body) {
   escape_controls(error.provider_type);
   escape_controls(error.provider_code);
   return error;
-}
-
-std::optional<std::chrono::milliseconds> parse_retry_after(
-    std::string_view value, bool is_ms, std::chrono::system_clock::time_point now) {
-  // A server's absurd value ("1e300", year 9999) is saturated here: far above any sane
-  // retry_after_cap, yet small enough that neither the conversions below nor the caller's
-  // `now + delay` overflow (signed overflow is undefined behaviour).
-  constexpr long long max_ms = 1'000'000'000'000;  // ~31 years
-  value = trim(value);
-  if (value.empty()) return std::nullopt;
-  if (is_ms) {
-    // retry-after-ms may carry a fraction ("1500.5"); OpenAI's SDKs accept that.
-    double ms = 0;
-    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
-    if (ec != std::errc{} || end != value.data() + value.size() || !std::isfinite(ms) || ms < 0)
-      return std::nullopt;
-    return std::chrono::milliseconds(
-        ms >= static_cast<double>(max_ms) ? max_ms : static_cast<long long>(std::ceil(ms)));
-  }
-  long long seconds = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-  if (ec == std::errc::result_out_of_range && end == value.data() + value.size() &&
-      value.front() != '-') {
-    return std::chrono::milliseconds(max_ms);  // more digits than a long long holds
-  }
-  if (ec == std::errc{} && end == value.data() + value.size()) {
-    if (seconds < 0) return std::nullopt;
-    return std::chrono::milliseconds(std::min(seconds, max_ms / 1000) * 1000);
-  }
-  // An HTTP date (RFC 9110 IMF-fixdate, or the obsolete forms): curl_getdate knows them all.
-  const std::string date(value);
-  const time_t when = curl_getdate(date.c_str(), nullptr);
-  if (when == -1) return std::nullopt;
-  // Compared in seconds first: from_time_t of a date far in the future or the past (year 1611)
-  // overflows system_clock's nanoseconds.
-  const time_t now_seconds = std::chrono::system_clock::to_time_t(now);
-  if (when <= now_seconds) return std::chrono::milliseconds(0);
-  if (when - now_seconds > max_ms / 1000) return std::chrono::milliseconds(max_ms);
-  const auto delta = std::chrono::system_clock::from_time_t(when) - now;
-  if (delta <= std::chrono::system_clock::duration::zero()) return std::chrono::milliseconds(0);
-  return std::chrono::ceil<std::chrono::milliseconds>(delta);
 }
 
 }  // namespace llmwire

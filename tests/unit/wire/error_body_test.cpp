@@ -1,11 +1,11 @@
-// decode_error_body and parse_retry_after (src/client/error_body.cpp).
+// decode_error_body (src/wire/error_body.cpp): each server's error body, and a context
+// overflow's figures.
+
+#include "llmwire/error_body.hpp"
 
 #include <doctest/doctest.h>
 
-#include "llmwire/client.hpp"
-
 using namespace llmwire;
-using namespace std::chrono_literals;
 
 TEST_CASE("error bodies of each server decode into Error") {
   SUBCASE("vLLM >= 0.10.1 nested shape") {
@@ -73,45 +73,26 @@ TEST_CASE("error bodies of each server decode into Error") {
   }
 }
 
-TEST_CASE("Retry-After: seconds, HTTP date, retry-after-ms") {
-  using std::chrono::milliseconds;
-  CHECK(parse_retry_after("2", false) == milliseconds(2000));
-  CHECK(parse_retry_after(" 0 ", false) == milliseconds(0));
-  CHECK(parse_retry_after("1500", true) == milliseconds(1500));
-  CHECK(parse_retry_after("12.2", true) == milliseconds(13));
-  CHECK_FALSE(parse_retry_after("soon", false));
-  CHECK_FALSE(parse_retry_after("-3", false));
-  CHECK_FALSE(parse_retry_after("abc", true));
-  CHECK_FALSE(parse_retry_after("", false));
-  // 1994-11-06 08:49:37 UTC = 784111777
-  const auto now = std::chrono::system_clock::from_time_t(784111777 - 5);
-  CHECK(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", false, now) == milliseconds(5000));
-  // A date in the past means "now".
-  CHECK(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", false, now + 60s) == milliseconds(0));
-  // Absurd values saturate (no overflow into a negative or wrapped delay): still more than a
-  // year, so the client's retry_after_cap refuses to wait for them.
-  const auto year = std::chrono::hours(24 * 365);
-  for (auto [text, is_ms] : {std::pair{"1e300", true}, std::pair{"9223372036854775", false},
-                             std::pair{"99999999999999999999999", false},
-                             std::pair{"Fri, 31 Dec 9999 23:59:59 GMT", false}}) {
-    CAPTURE(text);
-    auto saturated = parse_retry_after(text, is_ms, now);
-    REQUIRE(saturated);
-    CHECK(*saturated > year);
-  }
-}
-
-TEST_CASE("SecretString wipes and never shows itself") {
-  SecretString key("sk-test-123");
-  CHECK(key.reveal() == "sk-test-123");
-  CHECK(key.redacted() == "[REDACTED]");
-  SecretString moved(std::move(key));
-  CHECK(moved.reveal() == "sk-test-123");
-  CHECK(key.empty());  // NOLINT(bugprone-use-after-move): moving wipes the source
-  SecretString copy;
-  copy = moved;
-  CHECK(copy.reveal() == "sk-test-123");
-  copy = SecretString();
-  CHECK(copy.empty());
-  CHECK(copy.redacted().empty());
+TEST_CASE("a context overflow states the prompt and context sizes (llama-server, vLLM)") {
+  // Captured from llama-server 0.5.0 (tests/transcripts/captured/llama-server-0.5.0/
+  // error_context_overflow.http.txt).
+  const Error llama = decode_error_body(
+      400, R"({"error":{"code":400,"message":"request (6015 tokens) exceeds the available )"
+           R"(context size (4096 tokens), try increasing it","type":"exceed_context_size_error",)"
+           R"("n_prompt_tokens":6015,"n_ctx":4096}})");
+  CHECK(llama.kind == ErrorKind::http);
+  CHECK(llama.provider_type == "exceed_context_size_error");
+  CHECK(llama.prompt_tokens == 6015);
+  CHECK(llama.context_tokens == 4096);
+  // vLLM says it only in its message (its OpenAI serving layer's wording).
+  const Error vllm = decode_error_body(
+      400, R"({"error":{"message":"This model's maximum context length is 8192 tokens. However, )"
+           R"(you requested 31985 tokens (31485 in the messages, 500 in the completion). Please )"
+           R"(reduce the length of the messages or completion.","type":"BadRequestError",)"
+           R"("param":null,"code":400}})");
+  CHECK(vllm.context_tokens == 8192);
+  CHECK(vllm.prompt_tokens == 31985);
+  const Error other = decode_error_body(400, R"({"error":{"message":"bad type","code":400}})");
+  CHECK_FALSE(other.prompt_tokens);
+  CHECK_FALSE(other.context_tokens);
 }
