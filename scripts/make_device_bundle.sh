@@ -20,6 +20,8 @@ ldd "$binary" | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | sort -u | while r
 done
 loader=$(ldd "$binary" | awk '/ld-linux/{print $1}')
 cp -L "$loader" "$out/lib/ld-linux-x86-64.so.2"
+# Debug information is most of the size (the device tool carries at most 64 MiB).
+strip --strip-unneeded "$out/bin/llmwire" "$out"/lib/*.so* 2>/dev/null || true
 cat > "$out/run" <<'RUN'
 #!/bin/sh
 # run PROGRAM ARGS: runs bin/PROGRAM with the packed loader and libraries.

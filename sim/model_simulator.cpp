@@ -490,8 +490,18 @@ ModelSimulator::~ModelSimulator() {
   stop();
 }
 
+bool is_simulator_profile(std::string_view profile) noexcept {
+  return profile == "gemma4" || profile == "qwen3-coder" || profile == "qwen3_coder" ||
+         profile.starts_with("nemotron") || profile == "hermes" || profile == "plain";
+}
+
 Result<int> ModelSimulator::start(const std::string& host, int port) {
   if (impl_->thread.joinable()) return impl_->port;
+  if (!is_simulator_profile(impl_->options.profile)) {
+    return fail(ErrorKind::invalid_argument,
+                "unknown simulator profile '" + impl_->options.profile +
+                    "' (known: gemma4, qwen3-coder, nemotron, hermes, plain)");
+  }
   auto& server = impl_->server;
   Impl* impl = impl_.get();
   server.Post("/v1/chat/completions", [impl](const httplib::Request& req, httplib::Response& res) {

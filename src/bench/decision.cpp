@@ -134,7 +134,10 @@ std::vector<ThresholdCheck> check_thresholds(const Metrics& m, const Thresholds&
       if (m.tools_weighted) value += " (" + fixed(*m.tools_weighted, 2) + ")";
     }
     checks.push_back(
-        {"Tools", value, "≥ " + std::to_string(t.tools_min) + "/" + std::to_string(m.tools_total),
+        // Out of the cases run; with none run there is no "of": "≥ 6", never "≥ 6/0".
+        {"Tools", value,
+         "≥ " + std::to_string(t.tools_min) +
+             (m.tools_total > 0 ? "/" + std::to_string(m.tools_total) : std::string()),
          status(m.tools_correct.has_value(), m.tools_correct && *m.tools_correct >= t.tools_min)});
   }
   checks.push_back({"Vision",

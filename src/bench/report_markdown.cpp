@@ -69,8 +69,23 @@ std::string markdown_report(const nlohmann::json& r) {
   md += "| API | " + r.value("api", std::string("?")) + " |\n";
   md += "| Model | " + r.value("model", std::string("?")) + " |\n";
   md += "| Profile | " +
-        (r["profile"].is_string() ? r["profile"].get<std::string>() : std::string("by model id")) +
+        (r["profile"].is_string() ? r["profile"].get<std::string>() + " (" +
+                                        r.value("profile_source", std::string("given")) + ")"
+                                  : std::string("none matched the model id")) +
         " |\n";
+  if (r.contains("server") && r["server"].is_object()) {
+    // What the server said about itself (llmwire info shows the rest).
+    const auto& srv = r["server"];
+    std::string text = srv.value("server", std::string("unknown"));
+    if (srv.contains("version") && srv["version"].is_string())
+      text += " " + srv["version"].get<std::string>();
+    if (srv.contains("context_length") && srv["context_length"].is_number())
+      text += ", context " + num(srv["context_length"], 0) + " tokens (" +
+              srv.value("context_source", std::string()) + ")";
+    const auto& slots = at(srv, {"llama_server", "total_slots"});
+    if (slots.is_number()) text += ", " + num(slots, 0) + " slots";
+    md += "| Server | " + text + " |\n";
+  }
   md += "| Thinking | " + r.value("thinking", std::string("?")) + " |\n";
   md += "| Suite | " + r.value("suite", std::string("?")) + " |\n";
   md += "| llmwire | " + r.value("llmwire_version", std::string("?")) + " |\n";

@@ -13,6 +13,7 @@
 #include "bench/memory_figures.hpp"
 #include "llmwire/gpu.hpp"
 #include "llmwire/json.hpp"
+#include "llmwire/profile.hpp"
 #include "llmwire/version.hpp"
 
 namespace llmwire::bench {
@@ -669,23 +670,30 @@ nlohmann::json summarize(const std::vector<double>& values) {
 nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const ChatFunction& chat,
                          const ParallelChatFunction& parallel, const RunOptions& options) {
   Context c{suite, endpoint, chat, parallel, options};
+  // The profile the requests get: the one given, else the built-in set's pick for the model id
+  // (what the Client does with use_profiles), so the report names it rather than "by model id".
+  std::string chosen_profile = endpoint.profile;
+  if (chosen_profile.empty()) {
+    static const ProfileSet builtin = ProfileSet::builtin();
+    if (auto picked = builtin.select(endpoint.model, ""); picked) chosen_profile = (*picked)->name;
+  }
   c.total = planned_steps(suite, options);
-  nlohmann::json results = {
-      {"llmwire_version", version_string},
-      {"suite", suite.name},
-      {"time", now_iso()},
-      {"host", host_name()},
-      {"endpoint", endpoint.url},
-      {"api", std::string(to_string(endpoint.api))},
-      {"model", endpoint.model},
-      {"profile",
-       endpoint.profile.empty() ? nlohmann::json(nullptr) : nlohmann::json(endpoint.profile)},
-      {"simulated", endpoint.simulated},
-      {"simulator", endpoint.simulator},
-      {"thinking", suite.thinking == Thinking::off
-                       ? "off"
-                       : (suite.thinking == Thinking::on ? "on" : "default")},
-      {"tests", nlohmann::json::object()}};
+  nlohmann::json results = {{"llmwire_version", version_string},
+                            {"suite", suite.name},
+                            {"time", now_iso()},
+                            {"host", host_name()},
+                            {"endpoint", endpoint.url},
+                            {"api", std::string(to_string(endpoint.api))},
+                            {"model", endpoint.model},
+                            {"profile", chosen_profile.empty() ? nlohmann::json(nullptr)
+                                                               : nlohmann::json(chosen_profile)},
+                            {"profile_source", endpoint.profile.empty() ? "by model id" : "given"},
+                            {"simulated", endpoint.simulated},
+                            {"simulator", endpoint.simulator},
+                            {"thinking", suite.thinking == Thinking::off
+                                             ? "off"
+                                             : (suite.thinking == Thinking::on ? "on" : "default")},
+                            {"tests", nlohmann::json::object()}};
   auto& tests = results["tests"];
 
   if (options.server) results["server"] = nlohmann::json::parse(server_info_json(*options.server));

@@ -321,8 +321,8 @@ int run_bench(std::span<char* const> args) {
     simulator = std::make_unique<sim::ModelSimulator>(options);
     auto port = simulator->start();
     if (!port) {
-      std::fprintf(stderr, "llmwire bench: %s\n", port.error().message.c_str());
-      return exit_failure;
+      print_error("bench", port.error().message);
+      return port.error().kind == ErrorKind::invalid_argument ? exit_usage : exit_failure;
     }
     endpoint.url = simulator->base_url();
     endpoint.model = options.model;

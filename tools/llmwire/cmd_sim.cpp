@@ -91,7 +91,7 @@ int run_sim(std::span<char* const> args) {
   auto bound = simulator.start(parsed->get_or("host", "127.0.0.1"), static_cast<int>(port));
   if (!bound) {
     std::fprintf(stderr, "llmwire sim: %s\n", bound.error().message.c_str());
-    return exit_failure;
+    return bound.error().kind == ErrorKind::invalid_argument ? exit_usage : exit_failure;
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);

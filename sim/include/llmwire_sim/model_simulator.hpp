@@ -84,6 +84,8 @@ class ModelSimulator {
 
   /// Binds and starts serving on a background thread. Port 0 picks a free port. Returns the
   /// bound port; ErrorKind::connect if the address cannot be bound.
+  /// Errors: ErrorKind::invalid_argument for a profile the simulator cannot speak
+  /// (simulator_profiles()), ErrorKind::connect when the port cannot be bound.
   [[nodiscard]] Result<int> start(const std::string& host = "127.0.0.1", int port = 0);
   /// Stops serving, cutting stalls short. Idempotent.
   void stop();
@@ -146,5 +148,9 @@ struct SimRequest {
 /// Colour names and positions the simulated model "sees" in a PNG (the 10×10 vision test):
 /// one sentence per colour, e.g. "Red is in the top-left." Empty if the PNG does not decode.
 [[nodiscard]] std::string describe_png(std::string_view png_bytes);
+
+/// The profiles whose raw output the simulator speaks: "gemma4", "qwen3-coder" (also
+/// "qwen3_coder"), "nemotron" (and names starting with it: Qwen3-Coder XML), "hermes", "plain".
+[[nodiscard]] bool is_simulator_profile(std::string_view profile) noexcept;
 
 }  // namespace llmwire::sim

@@ -84,7 +84,7 @@ TEST_CASE("captured 500-token stream at the server's own rate: tok/s within 2% o
   REQUIRE(result->timings.decode_tok_s);
   REQUIRE(result->server_timings);
   CHECK(*result->server_timings->predicted_per_second == doctest::Approx(server_tok_s));
-  INFO("client " << *result->timings.decode_tok_s << " tok/s, server " << server_tok_s);
+  MESSAGE("client " << *result->timings.decode_tok_s << " tok/s, server " << server_tok_s);
   CHECK(*result->timings.decode_tok_s == doctest::Approx(server_tok_s).epsilon(0.02));
   CHECK(result->timings.token_count_source == TokenCountSource::server_usage);
   CHECK(*result->timings.ttft_ms >= prompt_ms);
@@ -117,6 +117,6 @@ TEST_CASE("captured stream with its recorded arrival times: tok/s as the recordi
   CHECK(result->error->kind == ErrorKind::stream_broken);
   REQUIRE(result->timings.decode_tok_s);
   CHECK(result->timings.token_count_source == TokenCountSource::counted_deltas);
-  INFO("client " << *result->timings.decode_tok_s << " tok/s, recorded " << recorded_tok_s);
+  MESSAGE("client " << *result->timings.decode_tok_s << " tok/s, recorded " << recorded_tok_s);
   CHECK(*result->timings.decode_tok_s == doctest::Approx(recorded_tok_s).epsilon(0.02));
 }

@@ -231,3 +231,18 @@ TEST_CASE("metrics survive the results file") {
   CHECK(*back.kannada_reply);
   CHECK(back.tools_total == 8);
 }
+
+TEST_CASE("a tools threshold with no cases run reads \"≥ 6\", not \"≥ 6/0\"") {
+  Metrics none;  // tools not run: no count, no total
+  Thresholds t;
+  for (const auto& check : check_thresholds(none, t)) {
+    if (check.metric != "Tools") continue;
+    CHECK(check.threshold == "≥ 6");
+    CHECK(check.status == CheckStatus::not_measured);
+  }
+  Metrics run;
+  run.tools_correct = 7;
+  run.tools_total = 8;
+  for (const auto& check : check_thresholds(run, t))
+    if (check.metric == "Tools") CHECK(check.threshold == "≥ 6/8");
+}

@@ -86,6 +86,8 @@ TEST_CASE("a short suite runs end to end against the simulator and the report sa
   CHECK(results["endpoint"] == r.endpoint.url);
   CHECK(results["model"] == "gemma-4-26b-a4b-sim");
   CHECK(results["profile"] == "gemma4");
+  CHECK(results["profile_source"] == "given");
+  CHECK(has(markdown_report(results), "| Profile | gemma4 (given) |"));
   CHECK(results["llmwire_version"] == version_string);
   CHECK(!results["host"].get<std::string>().empty());
   CHECK(results["time"].get<std::string>().size() == 20);
@@ -226,6 +228,8 @@ TEST_CASE("long context is skipped, with the reason, when the model's context is
   CHECK(lc["context_source"] == "/v1/models");  // learned through the Client, not a side channel
   CHECK(results["server"]["server"] == "llmwire-sim");
   CHECK(results["server"]["context_length"] == 8192);
+  CHECK(
+      has(markdown_report(results), "| Server | llmwire-sim, context 8192 tokens (/v1/models) |"));
   CHECK(has(markdown_report(results),
             "| Long context | skipped: the model's context is 8192 tokens"));
 }

@@ -528,6 +528,15 @@ def _():
     expect('PASS' not in stdout, 'bench printed PASS with nothing measured')
 
 
+@scenario('sim and bench refuse a simulator profile they cannot speak (exit 2)')
+def _():
+    rc, _, err = cli('sim', '--profile', 'nosuch', '--port', '0')
+    expect(rc == 2 and "unknown simulator profile 'nosuch'" in err, 'sim: exit %r %r' % (rc, err[-200:]))
+    rc, _, err = cli('bench', '--sim-profile', 'nosuch', '--only', 'ttft', '--out',
+                     os.path.join(TMP, 'b-simprofile'))
+    expect(rc == 2 and "unknown simulator profile 'nosuch'" in err, 'bench: exit %r %r' % (rc, err[-200:]))
+
+
 @scenario('bench checks --profile and --out before sending anything')
 def _():
     rc, _, err = cli('bench', '--profile', 'nosuch', '--only', 'ttft', '--out', os.path.join(TMP, 'b2'))

@@ -357,3 +357,14 @@ TEST_CASE("malformed JSON at a set rate") {
   CHECK(malformed == 2);
   CHECK(simulator.stats().requests == 4);
 }
+
+TEST_CASE("the simulator refuses a profile it cannot speak, naming those it can") {
+  ModelSimulator simulator({.profile = "nosuch"});
+  auto port = simulator.start();
+  REQUIRE_FALSE(port);
+  CHECK(port.error().kind == ErrorKind::invalid_argument);
+  CHECK(port.error().message ==
+        "unknown simulator profile 'nosuch' (known: gemma4, qwen3-coder, nemotron, hermes, plain)");
+  for (const char* name : {"gemma4", "qwen3-coder", "qwen3_coder", "nemotron3", "hermes", "plain"})
+    CHECK(is_simulator_profile(name));
+}
