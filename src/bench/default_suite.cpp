@@ -13,6 +13,7 @@ std::string_view default_suite_json() noexcept {
   "tests": {
     "throughput": {
       "runs": 5,
+      "fixed_length": true,
       "max_tokens": 500,
       "prompts": [
         "Write about 400 words explaining how mixture-of-experts language models decide which experts to use for each token.",
@@ -118,7 +119,10 @@ std::string_view default_suite_json() noexcept {
   },
   "weights": {"quality": 40, "performance": 25, "vision": 20, "vram": 10, "stability": 5},
   "scoring": {"tok_s_full": 80, "ttft_ms_full": 50, "vram_gb_zero": 50},
-  "swap_margin": 0.15
+  "swap_margin": 0.15,
+  "pin_sampling": true,
+  "temperature": 0,
+  "seed": 1234
 }
 )json";
   return text;

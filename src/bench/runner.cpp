@@ -10,6 +10,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "bench/fair_runs.hpp"
 #include "bench/memory_figures.hpp"
 #include "llmwire/gpu.hpp"
 #include "llmwire/json.hpp"
@@ -60,6 +61,7 @@ struct Context {
   const ChatFunction& chat;
   const ParallelChatFunction& parallel;
   const RunOptions& options;
+  FairRuns fair;
   int requests = 0;
   int failed_requests = 0;
   int done = 0;
@@ -81,6 +83,15 @@ struct Context {
     r.messages = {Message::user(std::move(prompt))};
     r.max_tokens = max_tokens;
     r.thinking = suite.thinking;
+    r.temperature = fair.temperature;
+    r.extra = sampling_fields(fair, endpoint.api);
+    return r;
+  }
+
+  /// A throughput request: its output held at max_tokens where the server allows it.
+  ChatRequest fixed_length_request(std::string prompt, int max_tokens) const {
+    ChatRequest r = request(std::move(prompt), max_tokens);
+    r.extra.merge_patch(fair.fixed_length);
     return r;
   }
 
@@ -179,7 +190,7 @@ nlohmann::json run_throughput(Context& c) {
   const auto& t = c.suite.throughput;
   for (int run = 0; run < t.runs; ++run) {
     for (std::size_t p = 0; p < t.prompts.size(); ++p) {
-      auto exchange = c.send(c.request(t.prompts[p], t.max_tokens));
+      auto exchange = c.send(c.fixed_length_request(t.prompts[p], t.max_tokens));
       auto s = timing_sample(exchange);
       s["prompt"] = static_cast<int>(p);
       s["run"] = run;
@@ -669,7 +680,14 @@ nlohmann::json summarize(const std::vector<double>& values) {
 
 nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const ChatFunction& chat,
                          const ParallelChatFunction& parallel, const RunOptions& options) {
-  Context c{suite, endpoint, chat, parallel, options};
+  const ServerKind kind = options.server ? options.server->kind : ServerKind::unknown;
+  Context c{suite,
+            endpoint,
+            chat,
+            parallel,
+            options,
+            fair_runs(kind, endpoint.api, suite.temperature, suite.seed,
+                      suite.throughput.fixed_length, suite.throughput.max_tokens)};
   // The profile the requests get: the one given, else the built-in set's pick for the model id
   // (what the Client does with use_profiles), so the report names it rather than "by model id".
   std::string chosen_profile = endpoint.profile;
@@ -694,6 +712,11 @@ nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const Cha
                                              ? "off"
                                              : (suite.thinking == Thinking::on ? "on" : "default")},
                             {"tests", nlohmann::json::object()}};
+  results["fair_runs"] = {
+      {"temperature", c.fair.temperature ? nlohmann::json(*c.fair.temperature) : nlohmann::json()},
+      {"seed", c.fair.seed ? nlohmann::json(*c.fair.seed) : nlohmann::json()},
+      {"fixed_length", c.fair.fixed_length},
+      {"fixed_length_note", c.fair.fixed_length_note}};
   auto& tests = results["tests"];
 
   if (options.server) results["server"] = nlohmann::json::parse(server_info_json(*options.server));

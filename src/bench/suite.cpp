@@ -55,6 +55,7 @@ Result<void> parse_tests(const nlohmann::json& tests, Suite& suite) {
   LLMWIRE_READ(tp, "tests.throughput", "runs", suite.throughput.runs);
   LLMWIRE_READ(tp, "tests.throughput", "max_tokens", suite.throughput.max_tokens);
   LLMWIRE_READ(tp, "tests.throughput", "prompts", suite.throughput.prompts);
+  LLMWIRE_READ(tp, "tests.throughput", "fixed_length", suite.throughput.fixed_length);
   const auto& tt = section(tests, "ttft");
   LLMWIRE_READ(tt, "tests.ttft", "max_tokens", suite.ttft.max_tokens);
   LLMWIRE_READ(tt, "tests.ttft", "prompts", suite.ttft.prompts);
@@ -321,6 +322,18 @@ Result<Suite> parse_complete(const nlohmann::json& document) {
   LLMWIRE_READ(sc, "scoring", "ttft_ms_full", suite.scoring.ttft_ms_full);
   LLMWIRE_READ(sc, "scoring", "vram_gb_zero", suite.scoring.vram_gb_zero);
   LLMWIRE_READ(document, "", "swap_margin", suite.swap_margin);
+  {
+    bool pin = true;
+    double temperature = suite.temperature.value_or(0.0);
+    std::int64_t seed = suite.seed.value_or(1234);
+    LLMWIRE_READ(document, "", "pin_sampling", pin);
+    LLMWIRE_READ(document, "", "temperature", temperature);
+    LLMWIRE_READ(document, "", "seed", seed);
+    if (temperature < 0 || temperature > 100)
+      return fail(ErrorKind::parse, "suite: 'temperature' must be between 0 and 100");
+    suite.temperature = pin ? std::optional(temperature) : std::nullopt;
+    suite.seed = pin ? std::optional(seed) : std::nullopt;
+  }
   if (suite.scoring.tok_s_full <= 0 || suite.scoring.ttft_ms_full <= 0 ||
       suite.scoring.vram_gb_zero <= 0) {
     return fail(ErrorKind::parse, "suite: 'scoring' values must be positive");

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@
 namespace llmwire::bench {
 
 struct ThroughputTest {
+  /// Hold each output at max_tokens where the server allows it (fair_runs.hpp).
+  bool fixed_length = true;
   int runs = 5;  ///< Runs of each prompt.
   int max_tokens = 500;
   std::vector<std::string> prompts;
@@ -147,6 +150,10 @@ struct Suite {
   Weights weights;
   Scoring scoring;
   double swap_margin = 0.15;  ///< A candidate must beat the baseline's score by this fraction.
+  /// Sampling pinned on every request so runs compare (`temperature`, `seed`; both nullopt when
+  /// the file says "pin_sampling": false, leaving them to the server).
+  std::optional<double> temperature = 0.0;
+  std::optional<std::int64_t> seed = 1234;
 };
 
 /// The test names, in the order they run.

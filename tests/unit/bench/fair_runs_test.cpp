@@ -1,0 +1,101 @@
+// Fair runs: sampling pinned on every request, the throughput output held at max_tokens where
+// the server can (vLLM ignore_eos + min_tokens), as the requests bench sends show.
+
+#include "bench/fair_runs.hpp"
+
+#include <doctest/doctest.h>
+
+#include "bench/runner.hpp"
+
+using namespace llmwire;
+using namespace llmwire::bench;
+
+namespace {
+
+struct Recorder {
+  std::vector<ChatRequest> sent;
+
+  ChatFunction chat() {
+    return [this](const ChatRequest& r) {
+      sent.push_back(r);
+      ChatResult result;
+      result.content = "A river. It flows.";
+      result.done = true;
+      result.usage = Usage{.prompt_tokens = 10, .completion_tokens = r.max_tokens.value_or(1)};
+      Exchange e;
+      e.result = std::move(result);
+      e.total_ms = 10;
+      return e;
+    };
+  }
+  ParallelChatFunction parallel() {
+    return [this](const std::vector<ChatRequest>& rs) {
+      std::vector<Exchange> out;
+      for (const auto& r : rs) out.push_back(chat()(r));
+      return out;
+    };
+  }
+};
+
+nlohmann::json run_against(ServerKind kind, Recorder& recorder, const Suite& suite,
+                           Dialect api = Dialect::openai) {
+  Endpoint endpoint{.url = "http://127.0.0.1:1", .api = api, .model = "m"};
+  RunOptions options;
+  options.only = {"throughput", "ttft"};
+  options.vram_unavailable_reason = "no GPU here";
+  ServerInfo info;
+  info.kind = kind;
+  options.server = info;
+  return run_suite(suite, endpoint, recorder.chat(), recorder.parallel(), options);
+}
+
+}  // namespace
+
+TEST_CASE("fair_runs: each server's way of fixing the output length, or why there is none") {
+  auto vllm = fair_runs(ServerKind::vllm, Dialect::openai, 0.0, 7, true, 500);
+  CHECK(vllm.fixed_length == nlohmann::json{{"ignore_eos", true}, {"min_tokens", 500}});
+  CHECK(fair_runs(ServerKind::llama_server, Dialect::openai, 0.0, 7, true, 500).fixed_length ==
+        nlohmann::json{{"ignore_eos", true}});
+  auto ollama = fair_runs(ServerKind::ollama, Dialect::ollama, 0.0, 7, true, 500);
+  CHECK(ollama.fixed_length.empty());
+  CHECK(ollama.fixed_length_note.starts_with("Ollama has no way"));
+  CHECK(fair_runs(ServerKind::vllm, Dialect::openai, 0.0, 7, false, 500).fixed_length.empty());
+  CHECK(sampling_fields(vllm, Dialect::openai) == nlohmann::json{{"seed", 7}});
+  CHECK(sampling_fields(ollama, Dialect::ollama) == nlohmann::json{{"options", {{"seed", 7}}}});
+}
+
+TEST_CASE("against vLLM: every request pinned, throughput held at max_tokens") {
+  Suite suite = default_suite();
+  suite.throughput.runs = 1;
+  suite.throughput.prompts.resize(1);
+  Recorder recorder;
+  auto results = run_against(ServerKind::vllm, recorder, suite);
+  REQUIRE(recorder.sent.size() == 1 + 1 + 5);  // warm-up, throughput, ttft
+  for (const auto& r : recorder.sent) {
+    CHECK(r.temperature == 0.0);
+    CHECK(r.extra["seed"] == 1234);
+  }
+  const auto& throughput = recorder.sent[1];
+  CHECK(throughput.extra["ignore_eos"] == true);
+  CHECK(throughput.extra["min_tokens"] == suite.throughput.max_tokens);
+  CHECK_FALSE(recorder.sent[2].extra.contains("ignore_eos"));  // ttft: its own length
+  CHECK(results["fair_runs"]["fixed_length_note"] == "ignore_eos + min_tokens (vLLM)");
+  CHECK(results["fair_runs"]["seed"] == 1234);
+}
+
+TEST_CASE("\"pin_sampling\": false leaves sampling to the server") {
+  auto suite = parse_suite(nlohmann::json::parse(
+      R"({"pin_sampling": false, "tests": {"throughput": {"runs": 1, "prompts": ["Go."]}}})"));
+  REQUIRE(suite);
+  CHECK_FALSE(suite->temperature);
+  Recorder recorder;
+  auto results = run_against(ServerKind::ollama, recorder, *suite, Dialect::ollama);
+  for (const auto& r : recorder.sent) {
+    CHECK_FALSE(r.temperature);
+    CHECK_FALSE(r.extra.contains("seed"));
+    CHECK_FALSE(r.extra.contains("options"));
+  }
+  CHECK(results["fair_runs"]["temperature"].is_null());
+  CHECK(parse_suite(nlohmann::json::parse(R"({"temperature": -1})")).error().message ==
+        "suite: 'temperature' must be between 0 and 100");
+}
