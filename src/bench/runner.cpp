@@ -159,6 +159,13 @@ nlohmann::json timing_sample(const Exchange& exchange) {
   s["finish_reason"] = r.finish_reason ? nlohmann::json(*r.finish_reason) : nlohmann::json(nullptr);
   if (r.server_timings) {
     const auto& t = *r.server_timings;
+    // Ollama loaded the model for this request (it unloads idle ones): the TTFT is the load's,
+    // not the model's. The sample is kept and flagged, and left out of every summary.
+    constexpr std::int64_t model_load_ns = 500'000'000;
+    if (t.load_duration_ns && *t.load_duration_ns >= model_load_ns) {
+      s["model_load_ms"] = static_cast<double>(*t.load_duration_ns) / 1e6;
+      s["excluded"] = "the server loaded the model for this request (Ollama load_duration)";
+    }
     if (t.predicted_per_second) s["server_tok_s"] = *t.predicted_per_second;
     if (t.prompt_ms) s["server_ttft_ms"] = *t.prompt_ms;
     if (t.prompt_eval_duration_ns)
@@ -174,7 +181,7 @@ nlohmann::json timing_sample(const Exchange& exchange) {
 std::vector<double> collect(const nlohmann::json& samples, const char* key) {
   std::vector<double> values;
   for (const auto& s : samples) {
-    if (s.contains(key) && s[key].is_number() && s["error"].is_null())
+    if (s.contains(key) && s[key].is_number() && s["error"].is_null() && !s.contains("excluded"))
       values.push_back(s[key].get<double>());
   }
   return values;

@@ -14,6 +14,7 @@ namespace {
 
 struct Recorder {
   std::vector<ChatRequest> sent;
+  std::optional<std::int64_t> load_ns_first;  // Ollama's load_duration on the first timed reply
 
   ChatFunction chat() {
     return [this](const ChatRequest& r) {
@@ -22,6 +23,12 @@ struct Recorder {
       result.content = "A river. It flows.";
       result.done = true;
       result.usage = Usage{.prompt_tokens = 10, .completion_tokens = r.max_tokens.value_or(1)};
+      result.timings.ttft_ms = 50.0 + static_cast<double>(sent.size());
+      if (load_ns_first && sent.size() == 2) {  // after the warm-up: the first timed request
+        result.server_timings = ServerTimings{};
+        result.server_timings->load_duration_ns = *load_ns_first;
+        result.timings.ttft_ms = 2500.0;
+      }
       Exchange e;
       e.result = std::move(result);
       e.total_ms = 10;
@@ -98,4 +105,21 @@ TEST_CASE("\"pin_sampling\": false leaves sampling to the server") {
   CHECK(results["fair_runs"]["temperature"].is_null());
   CHECK(parse_suite(nlohmann::json::parse(R"({"temperature": -1})")).error().message ==
         "suite: 'temperature' must be between 0 and 100");
+}
+
+TEST_CASE("a sample during which Ollama loaded the model is flagged and left out of the summary") {
+  Suite suite = default_suite();
+  suite.throughput.runs = 1;
+  suite.throughput.prompts.resize(2);
+  Recorder recorder;
+  recorder.load_ns_first = 2'400'000'000;  // 2.4 s of model load in the first timed reply
+  auto results = run_against(ServerKind::ollama, recorder, suite, Dialect::ollama);
+  const auto& samples = results["tests"]["throughput"]["samples"];
+  REQUIRE(samples.size() == 2);
+  CHECK(samples[0]["model_load_ms"].get<double>() == doctest::Approx(2400.0));
+  CHECK(samples[0].contains("excluded"));
+  CHECK_FALSE(samples[1].contains("excluded"));
+  // Only the second sample (TTFT 53 ms) is summarised; the 2.5 s load is not the model's TTFT.
+  CHECK(results["tests"]["throughput"]["ttft_ms"]["n"] == 1);
+  CHECK(results["tests"]["throughput"]["ttft_ms"]["max"].get<double>() < 100.0);
 }
