@@ -175,6 +175,21 @@ std::string markdown_report(const nlohmann::json& r) {
                               : std::string("none of the levels")) +
         ".\n";
   }
+  if (const auto& over = at(r, {"server_metrics_over_run"}); over.is_object()) {
+    std::string text;
+    auto add = [&](const char* key, const char* label, const char* unit) {
+      if (over.contains(key) && over[key].is_number())
+        text += (text.empty() ? "" : "; ") + std::string(label) + " " + num(over[key], 1, unit);
+    };
+    add("decode_tok_s", "decode", " tok/s");
+    add("prompt_tok_s", "prompt", " tok/s");
+    add("mean_ttft_ms", "mean TTFT", " ms");
+    add("mean_queue_ms", "mean queue time", " ms");
+    add("mean_e2e_ms", "mean end to end", " ms");
+    if (over.contains("note"))
+      text += (text.empty() ? "" : "; ") + over.value("note", std::string());
+    if (!text.empty()) md += "| Server /metrics over the run | " + text + " |\n";
+  }
   if (tests.contains("concurrency")) {
     md += "| Concurrency (" +
           std::to_string(at(tests, {"concurrency", "parallel"}).is_number()

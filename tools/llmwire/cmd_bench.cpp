@@ -12,6 +12,7 @@
 #include "args.hpp"
 #include "bench/report.hpp"
 #include "bench/runner.hpp"
+#include "bench/server_delta.hpp"
 #include "bench/suite.hpp"
 #include "cli_io.hpp"
 #include "commands.hpp"
@@ -377,6 +378,13 @@ int run_bench(std::span<char* const> args) {
   auto results = bench::run_suite(suite, endpoint, bench::client_chat(*client),
                                   bench::client_parallel_chat(*client), run);
   if (live) std::fprintf(stderr, "\r\033[K");
+  // The server's own counters over the run, when it serves /metrics (vLLM, SGLang,
+  // llama-server): read again now, compared with the reading taken before.
+  if (run.server && run.server->metrics && !results.contains("aborted")) {
+    if (auto after = inspect_server(*client, {.model = endpoint.model}); after && after->metrics)
+      results["server_metrics_over_run"] =
+          bench::server_metrics_delta(*run.server->metrics, *after->metrics);
+  }
   if (simulator) simulator->stop();
   if (baseline) {
     try {

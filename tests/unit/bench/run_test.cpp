@@ -118,6 +118,12 @@ TEST_CASE("a short suite runs end to end against the simulator and the report sa
   CHECK(has(sweep_report, "| Time to first sentence (ms) |"));
   CHECK(has(sweep_report, "## Concurrency sweep"));
   CHECK(has(sweep_report, "Capacity under the thresholds: 8 concurrent streams."));
+  {
+    auto with_server = results;  // as `llmwire bench` adds it for a server with /metrics
+    with_server["server_metrics_over_run"] = {{"decode_tok_s", 343.27}, {"mean_ttft_ms", 81.0}};
+    CHECK(has(markdown_report(with_server),
+              "| Server /metrics over the run | decode 343.3 tok/s; mean TTFT 81.0 ms |"));
+  }
   const auto samples = samples_csv(results);
   CHECK(samples.starts_with("test,level,prompt,run,ttft_ms,first_sentence_ms,tok_s,"));
   long sample_rows = 0;
