@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <map>
 
 #include "bench/fair_runs.hpp"
 #include "bench/memory_figures.hpp"
@@ -68,12 +69,16 @@ struct Context {
   int total = 0;
   Clock::time_point started = Clock::now();
 
+  std::map<std::string, int> test_done;
+  std::map<std::string, int> test_total;  // planned requests per test
+
   void progress(const std::string& test, int steps = 1) {
     done += steps;
+    test_done[test] += steps;
     if (!options.on_progress) return;
     double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
     double eta = done > 0 ? elapsed / done * std::max(0, total - done) : 0;
-    options.on_progress({test, done, total, eta});
+    options.on_progress({test, test_done[test], test_total[test], done, total, eta});
   }
 
   ChatRequest request(std::string prompt, int max_tokens) const {
@@ -637,18 +642,22 @@ nlohmann::json run_kannada(Context& c) {
           {"reply_kannada_chars", chars}};
 }
 
-int planned_steps(const Suite& s, const RunOptions& o) {
-  int steps = 0;
-  if (selected(o, "throughput"))
-    steps += s.throughput.runs * static_cast<int>(s.throughput.prompts.size());
-  if (selected(o, "ttft")) steps += static_cast<int>(s.ttft.prompts.size());
-  if (selected(o, "concurrency"))
-    for (int level : sweep_levels(s.concurrency)) steps += level;
-  if (selected(o, "long_context")) steps += 1;
-  if (selected(o, "entities")) steps += 1;
-  if (selected(o, "tools")) steps += static_cast<int>(s.tools.cases.size());
-  if (selected(o, "vision")) steps += 1;
-  if (selected(o, "kannada")) steps += 2;
+// Requests each selected test will make, for the progress line.
+std::map<std::string, int> planned_steps(const Suite& s, const RunOptions& o) {
+  std::map<std::string, int> steps;
+  auto plan = [&](const char* name, int n) {
+    if (selected(o, name)) steps[name] = n;
+  };
+  plan("throughput", s.throughput.runs * static_cast<int>(s.throughput.prompts.size()));
+  plan("ttft", static_cast<int>(s.ttft.prompts.size()));
+  int sweep = 0;
+  for (int level : sweep_levels(s.concurrency)) sweep += level;
+  plan("concurrency", sweep);
+  plan("long_context", 1);
+  plan("entities", 1);
+  plan("tools", static_cast<int>(s.tools.cases.size()));
+  plan("vision", 1);
+  plan("kannada", 2);
   return steps;
 }
 
@@ -702,7 +711,8 @@ nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const Cha
     static const ProfileSet builtin = ProfileSet::builtin();
     if (auto picked = builtin.select(endpoint.model, ""); picked) chosen_profile = (*picked)->name;
   }
-  c.total = planned_steps(suite, options);
+  c.test_total = planned_steps(suite, options);
+  for (const auto& [name, n] : c.test_total) c.total += n;
   nlohmann::json results = {{"llmwire_version", version_string},
                             {"suite", suite.name},
                             {"time", now_iso()},

@@ -61,8 +61,10 @@ struct Endpoint {
 
 struct Progress {
   std::string test;
-  int done = 0;
-  int total = 0;
+  int test_done = 0;   ///< Requests of this test done…
+  int test_total = 0;  ///< …of this many.
+  int done = 0;        ///< Requests of the whole run done…
+  int total = 0;       ///< …of this many.
   double eta_s = 0;
 };
 

@@ -370,8 +370,8 @@ int run_bench(std::span<char* const> args) {
   const bool live = isatty(STDERR_FILENO) != 0;
   if (live) {
     run.on_progress = [](const bench::Progress& p) {
-      std::fprintf(stderr, "\r\033[K[%s] %d/%d  ETA %.0f s", p.test.c_str(), p.done, p.total,
-                   p.eta_s);
+      std::fprintf(stderr, "\r\033[K[%s %d/%d]  run %d/%d  ETA %.0f s", p.test.c_str(), p.test_done,
+                   p.test_total, p.done, p.total, p.eta_s);
       std::fflush(stderr);
     };
   }

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <map>
 
 #ifdef LLMWIRE_HAS_CLIENT  // the bench talks to its servers through llmwire::Client
 
@@ -161,6 +162,14 @@ TEST_CASE("a short suite runs end to end against the simulator and the report sa
   REQUIRE(!progress.empty());
   CHECK(progress.back().done == progress.back().total);
   CHECK(progress.back().eta_s == 0);
+  // Each test counts its own requests: the ttft test's last report is 5/5, the sweep's 12/12.
+  std::map<std::string, Progress> last;
+  for (const auto& p : progress) last[p.test] = p;
+  CHECK(last["ttft"].test_done == 5);
+  CHECK(last["ttft"].test_total == 5);
+  CHECK(last["concurrency"].test_done == 12);
+  CHECK(last["concurrency"].test_total == 12);
+  for (const auto& [name, p] : last) CHECK(p.test_done == p.test_total);
 
   auto report = markdown_report(results);
   CHECK(report.starts_with("> **simulated endpoint**"));
