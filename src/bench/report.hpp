@@ -58,7 +58,8 @@ inline constexpr const char* chart_threshold_colour = "#2ca02c";
 [[nodiscard]] std::pair<double, double> chart_axes(const std::vector<nlohmann::json>& results);
 
 /// An SVG chart: per model (row) the tok/s samples (left) and TTFT samples (right) as dots, the
-/// mean as a bar, and the suite thresholds as dashed lines.
+/// mean as a bar, and the suite thresholds as dashed lines. A results document with
+/// `"chart_role": "baseline"` is labelled "(baseline)".
 [[nodiscard]] std::string svg_chart(const std::vector<nlohmann::json>& results,
                                     const ChartLayout& layout = {});
 

@@ -149,7 +149,9 @@ std::string svg_chart(const std::vector<nlohmann::json>& results, const ChartLay
     const auto& r = results[static_cast<std::size_t>(row)];
     double y = layout.y(row);
     std::string label = r.value("model", std::string("?"));
-    if (label.size() > 26) label = label.substr(0, 25) + "…";
+    const bool baseline = r.value("chart_role", std::string()) == "baseline";
+    if (label.size() > (baseline ? 15u : 26u)) label = label.substr(0, baseline ? 14 : 25) + "…";
+    if (baseline) label += " (baseline)";
     svg += "<text x=\"12\" y=\"" + f(y + 4) + "\">" + escape(label) + "</text>\n";
     for (int panel = 0; panel < 2; ++panel) {
       auto values = samples(r, panel == 0);

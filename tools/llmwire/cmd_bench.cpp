@@ -403,7 +403,10 @@ int run_bench(std::span<char* const> args) {
   std::error_code ec;
   std::filesystem::create_directories(out, ec);
   std::vector<nlohmann::json> charted = {results};
-  if (baseline) charted.push_back(*baseline);
+  if (baseline) {
+    charted.push_back(*baseline);
+    charted.back()["chart_role"] = "baseline";
+  }
   auto markdown = bench::markdown_report(results);
   if (ec || !write_file(out / "results.json", results.dump(2) + "\n") ||
       !write_file(out / "report.md", markdown) ||

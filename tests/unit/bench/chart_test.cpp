@@ -129,3 +129,13 @@ TEST_CASE("an unmeasured model gets a row that says so, not an empty bar at 0") 
   auto escaped = svg_chart({results_with("a<b&c", {1}, {1})});
   CHECK(escaped.find("a&lt;b&amp;c") != std::string::npos);
 }
+
+TEST_CASE("the baseline row is labelled as such") {
+  auto candidate = results_with("gemma-4-26b-nvfp4", {50.0}, {80.0});
+  auto baseline = results_with("nemotron-3-nano-30b-a3b", {48.0}, {130.0});
+  baseline["chart_role"] = "baseline";
+  auto svg = svg_chart({candidate, baseline});
+  CHECK(svg.find(">gemma-4-26b-nvfp4</text>") != std::string::npos);
+  CHECK(svg.find("(baseline)</text>") != std::string::npos);
+  CHECK(svg.find("nemotron-3-nan… (baseline)</text>") != std::string::npos);
+}
