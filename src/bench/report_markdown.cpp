@@ -266,7 +266,9 @@ std::string markdown_report(const nlohmann::json& r) {
           std::to_string(e.value("places_total", 0)) +
           " places (JSON: " + at(e, {"samples"}).at(0).value("json", std::string("?")) + ") |\n";
   }
-  if (tests.contains("vision")) {
+  if (tests.contains("vision") && tests["vision"].value("status", std::string()) == "skipped") {
+    md += "| Vision | skipped: " + tests["vision"].value("reason", std::string()) + " |\n";
+  } else if (tests.contains("vision")) {
     const auto& v = tests["vision"];
     md += "| Vision | " +
           (v.value("status", std::string()) == "error"

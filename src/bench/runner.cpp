@@ -545,6 +545,14 @@ bool mentions_position(const std::string& sentence, const std::string& position)
 
 nlohmann::json run_vision(Context& c) {
   const auto& t = c.suite.vision;
+  // A server that says it takes no images (llama-server's /props modalities) is not sent one:
+  // llama-server answers HTTP 500, which is not the model failing to see.
+  if (c.options.server && c.options.server->llama_props &&
+      c.options.server->llama_props->vision == false) {
+    c.progress("vision");
+    return {{"status", "skipped"},
+            {"reason", "the server takes no images (/props modalities.vision is false)"}};
+  }
   auto r = c.request(t.prompt, t.max_tokens);
   auto png = grid_png(t);
   if (!png) {
@@ -864,7 +872,7 @@ nlohmann::json run_suite(const Suite& suite, const Endpoint& endpoint, const Cha
     m.places_found = t["places_found"].get<int>();
     m.places_total = t["places_total"].get<int>();
   }
-  if (tests.contains("vision")) {
+  if (tests.contains("vision") && tests["vision"].contains("colours_found")) {
     const auto& t = tests["vision"];
     m.vision_colours = t["colours_found"].get<int>();
     m.vision_total = t["colours_total"].get<int>();

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include "bench/report.hpp"
 #include "bench/runner.hpp"
 
 using namespace llmwire;
@@ -45,13 +46,16 @@ struct Recorder {
 };
 
 nlohmann::json run_against(ServerKind kind, Recorder& recorder, const Suite& suite,
-                           Dialect api = Dialect::openai) {
+                           Dialect api = Dialect::openai,
+                           std::vector<std::string> only = {"throughput", "ttft"},
+                           std::optional<LlamaServerProps> props = std::nullopt) {
   Endpoint endpoint{.url = "http://127.0.0.1:1", .api = api, .model = "m"};
   RunOptions options;
-  options.only = {"throughput", "ttft"};
+  options.only = std::move(only);
   options.vram_unavailable_reason = "no GPU here";
   ServerInfo info;
   info.kind = kind;
+  info.llama_props = std::move(props);
   options.server = info;
   return run_suite(suite, endpoint, recorder.chat(), recorder.parallel(), options);
 }
@@ -122,4 +126,24 @@ TEST_CASE("a sample during which Ollama loaded the model is flagged and left out
   // Only the second sample (TTFT 53 ms) is summarised; the 2.5 s load is not the model's TTFT.
   CHECK(results["tests"]["throughput"]["ttft_ms"]["n"] == 1);
   CHECK(results["tests"]["throughput"]["ttft_ms"]["max"].get<double>() < 100.0);
+}
+
+TEST_CASE("a server that says it takes no images is not sent one: vision is skipped, not failed") {
+  // llama-server without a vision projector answered the image with HTTP 500 (captured), and
+  // the bench scored that as the model's failure.
+  Recorder recorder;
+  LlamaServerProps props;
+  props.vision = false;
+  auto results = run_against(ServerKind::llama_server, recorder, default_suite(), Dialect::openai,
+                             {"vision"}, props);
+  CHECK(recorder.sent.size() == 1);  // the warm-up only
+  CHECK(results["tests"]["vision"]["status"] == "skipped");
+  CHECK(results["tests"]["vision"]["reason"] ==
+        "the server takes no images (/props modalities.vision is false)");
+  CHECK(results["errors"].empty());
+  CHECK(results["metrics"]["vision_colours"].is_null());  // not measured, not 0/5
+  CHECK(
+      markdown_report(results).find(
+          "| Vision | skipped: the server takes no images (/props modalities.vision is false) |") !=
+      std::string::npos);
 }
