@@ -99,6 +99,9 @@ struct ChatRequest {
 struct Usage {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
+  /// Of the prompt's tokens, those served from the server's prefix cache
+  /// (`prompt_tokens_details.cached_tokens`: vLLM, llama-server, OpenAI); nullopt when not said.
+  std::optional<std::int64_t> cached_tokens;
 };
 
 /// The server's own timing report, when it sends one. Fields the server did not send are empty.

@@ -17,12 +17,13 @@ namespace llmwire {
 
 /// The aggregate: `{"content": str|null, "reasoning": str|null, "tool_calls": [{"id": str|null,
 /// "name": str, "arguments": object}], "finish_reason": str|null, "usage": {"prompt_tokens": int,
-/// "completion_tokens": int}|null, "error": {"message": str}|null, "server_timings":
-/// object|null, "done": bool}`, plus `"incomplete_tool_calls": [{"name": str, "raw_text": str}]`
-/// when there are any, `"error_detail": {"kind", "http_status", "type", "code",
-/// "prompt_tokens", "context_tokens"}` (those known) with an error, and `"cancelled": true`.
-/// The server's timings are those it sent (llama-server `timings`, Ollama's durations); the
-/// client's own timings are not included (the client adds them).
+/// "completion_tokens": int, "cached_tokens": int (when the server said)}|null, "error":
+/// {"message": str}|null, "server_timings": object|null, "done": bool}`, plus
+/// `"incomplete_tool_calls": [{"name": str, "raw_text": str}]` when there are any, `"error_detail":
+/// {"kind", "http_status", "type", "code", "prompt_tokens", "context_tokens"}` (those known) with
+/// an error, and `"cancelled": true`. The server's timings are those it sent (llama-server
+/// `timings`, Ollama's durations); the client's own timings are not included (the client adds
+/// them).
 [[nodiscard]] nlohmann::json to_json(const ChatResult& result);
 
 /// One event as one JSON object with a "type" member: "content" {text}, "reasoning" {text},

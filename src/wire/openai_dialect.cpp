@@ -120,6 +120,13 @@ bool OpenAIChunkDecoder::decode_slow(std::string_view data, WireSink& out) {
     if (auto it = chunk.find("usage"); it != chunk.end() && it->is_object()) {
       Usage usage{.prompt_tokens = int_member(*it, "prompt_tokens"),
                   .completion_tokens = int_member(*it, "completion_tokens")};
+      if (auto details = it->find("prompt_tokens_details");
+          details != it->end() && details->is_object()) {
+        if (auto cached = details->find("cached_tokens"); cached != details->end() &&
+                                                          cached->is_number_integer() &&
+                                                          cached->get<std::int64_t>() >= 0)
+          usage.cached_tokens = cached->get<std::int64_t>();
+      }
       if (!out.usage(usage)) return false;
     }
     if (auto it = chunk.find("timings"); it != chunk.end() && it->is_object()) {

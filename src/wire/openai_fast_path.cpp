@@ -305,7 +305,8 @@ struct FastChunk {
 
 // An object of numbers we want (others skipped): vLLM's `usage` with continuous_usage_stats and
 // llama-server's `timings` arrive on every chunk, so they must not force the slow path. A wanted
-// key whose value is not a number declines (the slow path decides what that means).
+// key whose value is not a number declines (the slow path decides what that means); a key
+// wanted as 2 may be null and declines on anything else.
 template <class OnNumber>
 bool number_object(Scanner& s, OnNumber&& on_number) {
   if (!s.eat('{')) return false;
@@ -317,6 +318,9 @@ bool number_object(Scanner& s, OnNumber&& on_number) {
     int wanted = on_number(key, nullptr);
     if (wanted == 0) {
       if (!s.skip_value()) return false;
+    } else if (wanted == 2) {
+      // Only a null may stay on the fast path; any other value declines (the slow path reads it).
+      if (!s.null()) return false;
     } else {
       if (!s.number_value(value)) return false;
       on_number(key, &value);
@@ -411,6 +415,9 @@ bool OpenAIChunkDecoder::try_fast(std::string_view data, WireSink& out, bool& ha
                                   : k == "completion_tokens" ? &chunk.usage.completion_tokens
                                                              : nullptr;
             if (field != nullptr && v != nullptr) *field = saturate_int64(*v);
+            // The cached-token count is nested: that (once-a-stream) chunk takes the full parse,
+            // unless the details are null (vLLM's usual).
+            if (k == "prompt_tokens_details") return 2;
             return field != nullptr ? 1 : 0;
           });
           if (!ok) return true;

@@ -49,6 +49,12 @@ json timings_json(const ServerTimings& t) {
   return out;
 }
 
+json usage_json(const Usage& u) {
+  json out = {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens}};
+  if (u.cached_tokens) out["cached_tokens"] = *u.cached_tokens;
+  return out;
+}
+
 }  // namespace
 
 json to_json(const ChatResult& result) {
@@ -69,9 +75,7 @@ json to_json(const ChatResult& result) {
     out["incomplete_tool_calls"] = std::move(incomplete);
   }
   out["finish_reason"] = optional_string(result.finish_reason);
-  out["usage"] = result.usage ? json{{"prompt_tokens", result.usage->prompt_tokens},
-                                     {"completion_tokens", result.usage->completion_tokens}}
-                              : json(nullptr);
+  out["usage"] = result.usage ? usage_json(*result.usage) : json(nullptr);
   // "error" keeps the stream vectors' shape ({"message"}); the rest of the Error is beside it.
   out["error"] = result.error ? json{{"message", result.error->message}} : json(nullptr);
   if (result.error) {
@@ -123,9 +127,9 @@ json to_json(const Event& event) {
                   {"name", e.call->name},
                   {"raw_text", e.call->raw_text}};
         } else if constexpr (std::is_same_v<T, UsageReport>) {
-          return {{"type", "usage"},
-                  {"prompt_tokens", e.usage.prompt_tokens},
-                  {"completion_tokens", e.usage.completion_tokens}};
+          json out = usage_json(e.usage);
+          out["type"] = "usage";
+          return out;
         } else if constexpr (std::is_same_v<T, ServerTimingsReport>) {
           json out = e.timings != nullptr ? timings_json(*e.timings) : json::object();
           out["type"] = "server_timings";

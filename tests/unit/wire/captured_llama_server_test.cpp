@@ -87,6 +87,12 @@ TEST_CASE(
     REQUIRE(whole.usage);
     CHECK(whole.usage->completion_tokens == ref.usage["completion_tokens"].get<std::int64_t>());
     CHECK(whole.usage->prompt_tokens == ref.usage["prompt_tokens"].get<std::int64_t>());
+    // The prefix-cache count llama-server nests in prompt_tokens_details is kept, and printed.
+    REQUIRE(ref.usage.contains("prompt_tokens_details"));
+    CHECK(whole.usage->cached_tokens ==
+          ref.usage["prompt_tokens_details"]["cached_tokens"].get<std::int64_t>());
+    CHECK(to_json(whole)["usage"]["cached_tokens"] ==
+          ref.usage["prompt_tokens_details"]["cached_tokens"]);
     REQUIRE(whole.server_timings);
     CHECK(*whole.server_timings->predicted_n == ref.timings["predicted_n"].get<double>());
     CHECK(*whole.server_timings->predicted_per_second ==

@@ -118,6 +118,8 @@ TEST_CASE("fast path: declines what it does not handle, and the result still agr
       R"([1,2])",
       R"({"choices":[{"index":0,"delta":null}]})",
       R"({"choices":[{"index":"0","delta":{"content":"str index"}}]})",
+      // llama-server's nested cached-token count: the full parse reads it (once a stream).
+      R"({"choices":[],"usage":{"prompt_tokens":23,"completion_tokens":64,"prompt_tokens_details":{"cached_tokens":18}}})",
   };
   for (const char* chunk : chunks) {
     CAPTURE(chunk);
