@@ -191,6 +191,8 @@ TEST_CASE("Ollama /api/ps: all on the GPU (docs/api.md example), nothing loaded,
 }
 
 TEST_CASE("version bodies (vLLM /version, Ollama /api/version)") {
+  // Both answer {"version": "…"}: vLLM's api_server `/version` route, Ollama's docs/api.md
+  // "Version" section.
   CHECK(*parse_version_body(R"({"version":"0.11.0"})") == "0.11.0");
   CHECK(*parse_version_body(R"({"version":"0.12.3"})") == "0.12.3");
   CHECK_FALSE(parse_version_body(R"({"version":12})"));
