@@ -281,6 +281,17 @@ int run_bench(std::span<char* const> args) {
 
   // No endpoint: benchmark the simulator, paced fast so the whole suite takes about a minute.
   std::unique_ptr<sim::ModelSimulator> simulator;
+  // An endpoint from the environment ($OPENAI_BASE_URL is often set for other tools) is taken
+  // only with --model: a bare `llmwire bench` benchmarks the built-in simulator, as the README
+  // promises.
+  if (!connection->options.endpoints.empty() && connection->endpoint_source != "--endpoint" &&
+      !parsed->has("model")) {
+    std::fprintf(stderr,
+                 "llmwire bench: %s is set but no --model was given: benchmarking the built-in "
+                 "simulator (give --model to benchmark that server)\n",
+                 connection->endpoint_source.c_str());
+    connection->options.endpoints.clear();
+  }
   if (!connection->options.endpoints.empty()) {
     if (connection->options.endpoints.size() > 1) {
       print_error("bench", "bench measures one server: give one endpoint, not " +

@@ -173,8 +173,9 @@ def chat(url, *flags, api='openai', timeout=60, env_key=True, stdout=None):
     return p.returncode, result, err, took
 
 
-def cli(*args, timeout=60):
-    p = subprocess.run([EXE] + list(args), capture_output=True, timeout=timeout)
+def cli(*args, timeout=60, env=None):
+    p = subprocess.run([EXE] + list(args), capture_output=True, timeout=timeout,
+                       env=None if env is None else {**os.environ, **env})
     return p.returncode, p.stdout.decode('utf-8', 'replace'), p.stderr.decode('utf-8', 'replace')
 
 
@@ -535,6 +536,19 @@ def _():
     rc, _, err = cli('bench', '--sim-profile', 'nosuch', '--only', 'ttft', '--out',
                      os.path.join(TMP, 'b-simprofile'))
     expect(rc == 2 and "unknown simulator profile 'nosuch'" in err, 'bench: exit %r %r' % (rc, err[-200:]))
+
+
+@scenario('bench: an endpoint in $OPENAI_BASE_URL is used with --model, the simulator without')
+def _():
+    port = closed_port()
+    env = {'OPENAI_BASE_URL': 'http://127.0.0.1:%d/v1' % port}
+    rc, stdout, err = cli('bench', '--only', 'ttft', '--out', os.path.join(TMP, 'b-env-sim'), env=env)
+    expect(rc == 0 and 'simulated endpoint' in stdout and '$OPENAI_BASE_URL is set but no --model' in err,
+           'no --model: exit %r %r' % (rc, err[-300:]))
+    rc, _, err = cli('bench', '--model', 'm', '--only', 'ttft', '--out', os.path.join(TMP, 'b-env'),
+                     env=env)
+    expect(rc == 3 and '(from $OPENAI_BASE_URL)' in err and 'cannot connect' in err,
+           'with --model: exit %r %r' % (rc, err[-300:]))
 
 
 @scenario('bench checks --profile and --out before sending anything')
