@@ -12,14 +12,6 @@
 
 namespace llmwire::cli {
 
-/// The option names connection_options() reads (each command lists them in its specs).
-inline constexpr OptionSpec connection_option_specs[] = {
-    {"endpoint", true},       {"api", true},
-    {"api-key", true},        {"api-key-file", true},
-    {"ca-file", true},        {"insecure", false},
-    {"timeout-ms", true},     {"first-byte-timeout-ms", true},
-    {"idle-timeout-ms", true}};
-
 /// The help text for those options.
 inline constexpr const char* connection_options_help =
     "  --endpoint URL     base URL, e.g. http://127.0.0.1:8000 (a trailing /v1 is fine); when\n"

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "captured.hpp"
 #include "llmwire/client.hpp"
 #include "llmwire/transcript.hpp"
 #include "llmwire_sim/loopback_server.hpp"
@@ -16,15 +17,7 @@ using namespace llmwire;
 
 namespace {
 
-const std::string dir = std::string(LLMWIRE_TEST_TRANSCRIPTS_DIR) + "/captured/llama-server-0.5.0/";
-
-std::string read(const std::string& name) {
-  std::ifstream in(dir + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const std::string& dir = llmwire_test::captured_dir;
 
 // The SSE events of a body, in order (each with its blank-line terminator).
 std::vector<std::string> events_of(const std::string& body) {
@@ -52,7 +45,7 @@ Result<ChatResult> stream_from(sim::LoopbackServer& server) {
 TEST_CASE("captured 500-token stream at the server's own rate: tok/s within 2% of its timings") {
   // The capture holds the bytes, not their times: the content events are written at the rate
   // the server reported (timings.predicted_ms over its 500 tokens), after its prompt_ms.
-  const std::string body = read("stream_500.sse");
+  const std::string body = llmwire_test::read_captured("stream_500.sse");
   const auto events = events_of(body);
   double prompt_ms = 0, predicted_ms = 0, server_tok_s = 0;
   for (const auto& event : events) {

@@ -8,18 +8,15 @@
 #include <fstream>
 #include <sstream>
 
+#include "captured.hpp"
+
 using namespace llmwire;
 using namespace llmwire::bench;
 
 namespace {
 
 ServerMetrics captured(const std::string& name) {
-  std::ifstream in(std::string(LLMWIRE_TEST_TRANSCRIPTS_DIR) + "/captured/llama-server-0.5.0/" +
-                   name);
-  REQUIRE(in);
-  std::stringstream s;
-  s << in.rdbuf();
-  auto metrics = parse_prometheus(s.str());
+  auto metrics = parse_prometheus(llmwire_test::read_captured(name));
   REQUIRE(metrics);
   return *metrics;
 }

@@ -4,20 +4,12 @@
 #include <fstream>
 #include <sstream>
 
+#include "captured.hpp"
 #include "client/url.hpp"
 #include "client_test_support.hpp"
 #include "llmwire_sim/model_simulator.hpp"
 
 namespace {
-
-std::string captured(const std::string& name) {
-  std::ifstream in(std::string(LLMWIRE_TEST_TRANSCRIPTS_DIR) + "/captured/llama-server-0.5.0/" +
-                   name);
-  REQUIRE(in);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 ScriptedReply body_reply(int status, std::string body, std::string type = "application/json") {
   ScriptedReply reply;
@@ -29,10 +21,12 @@ ScriptedReply body_reply(int status, std::string body, std::string type = "appli
 
 // What the real llama-server answered (captured), by path; 404 elsewhere.
 ScriptedReply llama_server_route(const sim::ReceivedRequest& request) {
-  if (request.path == "/v1/models") return body_reply(200, captured("v1_models.json"));
-  if (request.path == "/props") return body_reply(200, captured("props.json"));
+  if (request.path == "/v1/models")
+    return body_reply(200, llmwire_test::read_captured("v1_models.json"));
+  if (request.path == "/props") return body_reply(200, llmwire_test::read_captured("props.json"));
   if (request.path == "/metrics")
-    return body_reply(200, captured("metrics_after_bench.txt"), "text/plain; version=0.0.4");
+    return body_reply(200, llmwire_test::read_captured("metrics_after_bench.txt"),
+                      "text/plain; version=0.0.4");
   if (request.path == "/health") return body_reply(200, R"({"status":"ok"})");
   return body_reply(404, R"({"error":{"code":404,"message":"File Not Found"}})");
 }
@@ -64,7 +58,7 @@ TEST_CASE("get() sends the key and headers, answers any status, and keeps the bo
   CHECK(models->status == 200);
   CHECK(models->content_type == "application/json");
   CHECK(models->url == server.base_url() + "/v1/models");
-  CHECK(models->body == captured("v1_models.json"));
+  CHECK(models->body == llmwire_test::read_captured("v1_models.json"));
   auto missing = client.get("/nosuch");
   REQUIRE(missing);  // an HTTP error status is an answer, not a failure
   CHECK(missing->status == 404);

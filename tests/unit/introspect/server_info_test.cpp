@@ -10,23 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "captured.hpp"
+
 using namespace llmwire;
 
-namespace {
-
-std::string captured(const std::string& name) {
-  std::ifstream in(std::string(LLMWIRE_TEST_TRANSCRIPTS_DIR) + "/captured/llama-server-0.5.0/" +
-                   name);
-  REQUIRE(in);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("captured llama-server /v1/models: the model, its runtime and training context") {
-  auto models = parse_models_list(captured("v1_models.json"));
+  auto models = parse_models_list(llmwire_test::read_captured("v1_models.json"));
   REQUIRE(models);
   REQUIRE(models->size() == 1);
   CHECK(models->front().id == "model/tiny-gemma4vocab.gguf");
@@ -57,7 +48,7 @@ TEST_CASE("a models list that is not one is a parse error that says so") {
 }
 
 TEST_CASE("captured llama-server /props: build, context per slot, slots, modalities") {
-  auto props = parse_llama_props(captured("props.json"));
+  auto props = parse_llama_props(llmwire_test::read_captured("props.json"));
   REQUIRE(props);
   CHECK(props->build_info == "b0-unknown");
   CHECK(props->model_path == "model/tiny-gemma4vocab.gguf");
@@ -68,8 +59,8 @@ TEST_CASE("captured llama-server /props: build, context per slot, slots, modalit
 }
 
 TEST_CASE("captured llama-server /metrics: counters and gauges, before and after a bench") {
-  auto before = parse_prometheus(captured("metrics_before.txt"));
-  auto after = parse_prometheus(captured("metrics_after_bench.txt"));
+  auto before = parse_prometheus(llmwire_test::read_captured("metrics_before.txt"));
+  auto after = parse_prometheus(llmwire_test::read_captured("metrics_after_bench.txt"));
   REQUIRE(before);
   REQUIRE(after);
   CHECK(after->sum("llamacpp:tokens_predicted_total") == 16968);

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "captured.hpp"
 #include "llmwire/profile.hpp"
 #include "llmwire/result_json.hpp"
 #include "llmwire/stream.hpp"
@@ -19,15 +20,7 @@ using namespace llmwire;
 
 namespace {
 
-const std::string dir = std::string(LLMWIRE_TEST_TRANSCRIPTS_DIR) + "/captured/llama-server-0.5.0/";
-
-std::string read(const std::string& name) {
-  std::ifstream in(dir + name, std::ios::binary);
-  REQUIRE(in);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const std::string& dir = llmwire_test::captured_dir;
 
 ChatResult decode(std::string_view body, std::size_t chunk, const char* parser = nullptr) {
   ResponseDecoder decoder(Dialect::openai);
@@ -72,7 +65,7 @@ TEST_CASE(
   for (const char* name : {"stream1.sse", "stream_500.sse", "stream_tpt.sse", "stream_progress.sse",
                            "stream_logprobs.sse", "stream_stop.sse"}) {
     CAPTURE(name);
-    const std::string body = read(name);
+    const std::string body = llmwire_test::read_captured(name);
     const ChatResult whole = decode(body, body.size());
     const std::string expected = dump_json(to_json(whole));
     CHECK(dump_json(to_json(decode(body, 1))) == expected);
@@ -107,15 +100,15 @@ TEST_CASE(
 }
 
 TEST_CASE("captured: the stop string and the 500-token stream keep their finish and counts") {
-  auto stop = decode(read("stream_stop.sse"), 3);
+  auto stop = decode(llmwire_test::read_captured("stream_stop.sse"), 3);
   CHECK(stop.finish_reason == "stop");
-  auto long_stream = decode(read("stream_500.sse"), 64);
+  auto long_stream = decode(llmwire_test::read_captured("stream_500.sse"), 64);
   CHECK(long_stream.usage->completion_tokens == 500);
   CHECK(long_stream.finish_reason == "length");
 }
 
 TEST_CASE("captured: grammar-forced raw Gemma 4 tool-call text becomes a tool call") {
-  const std::string body = read("grammar_toolcall.sse");
+  const std::string body = llmwire_test::read_captured("grammar_toolcall.sse");
   for (std::size_t chunk : {std::size_t{1}, std::size_t{7}, body.size()}) {
     CAPTURE(chunk);
     auto result = decode(body, chunk, "gemma4");
@@ -132,7 +125,7 @@ TEST_CASE("captured: grammar-forced raw Gemma 4 tool-call text becomes a tool ca
 }
 
 TEST_CASE("captured: a forced thought channel is reasoning, not content") {
-  const std::string body = read("grammar_reasoning.sse");
+  const std::string body = llmwire_test::read_captured("grammar_reasoning.sse");
   auto result = decode(body, 5, "gemma4");
   REQUIRE(result.reasoning);
   CHECK_FALSE(result.reasoning->empty());
