@@ -7,22 +7,10 @@
 #include <cmath>
 #include <string>
 
+#include "core/trim.hpp"
 #include "llmwire/client.hpp"
 
 namespace llmwire {
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::optional<std::chrono::milliseconds> parse_retry_after(
     std::string_view value, bool is_ms, std::chrono::system_clock::time_point now) {
@@ -30,7 +18,7 @@ std::optional<std::chrono::milliseconds> parse_retry_after(
   // retry_after_cap, yet small enough that neither the conversions below nor the caller's
   // `now + delay` overflow (signed overflow is undefined behaviour).
   constexpr long long max_ms = 1'000'000'000'000;  // ~31 years
-  value = trim(value);
+  value = detail::trim_blanks(value);
   if (value.empty()) return std::nullopt;
   if (is_ms) {
     // retry-after-ms may carry a fraction ("1500.5"); OpenAI's SDKs accept that.

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <string>
 
+#include "core/trim.hpp"
 #include "llmwire/json_parse.hpp"
 #include "llmwire/printable.hpp"
 
@@ -18,19 +19,9 @@ std::string scalar_text(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // A body that is not JSON (a proxy's HTML page, plain text) still says something useful.
 std::string body_excerpt(std::string_view body) {
-  body = trim(body);
+  body = detail::trim_blanks(body);
   constexpr std::size_t limit = 300;
   std::string out(body.substr(0, limit));
   for (char& c : out) {

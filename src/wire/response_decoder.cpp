@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "core/secret_mask.hpp"
+#include "core/trim.hpp"
 #include "llmwire/json_parse.hpp"
 #include "llmwire/ndjson.hpp"
 #include "llmwire/printable.hpp"
@@ -43,18 +44,6 @@ struct PendingCall {
 
 // Far more parallel tool calls than any model emits; see tool_fragment().
 constexpr std::size_t max_tool_calls = 1024;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -277,7 +266,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
     for (PendingCall& pending : calls) {
       if (pending.closed) continue;
       pending.closed = true;
-      std::string_view text = trim(pending.arguments);
+      std::string_view text = detail::trim_blanks(pending.arguments);
       // Bounded depth: the call is copied into the result, and a copy recurses per level.
       auto parsed =
           text.empty() ? Result<nlohmann::json>(nlohmann::json::object()) : json::parse(text);
@@ -308,7 +297,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   bool on_sse_event(const sse::Event& event) {
     saw_event = true;
     if (!event.error.empty() && !openai.decode_error_field(event.error, *this)) return false;
-    std::string_view data = trim(event.data);
+    std::string_view data = detail::trim_blanks(event.data);
     if (data.empty()) return true;  // keep-alive style empty events carry nothing
     if (data == "[DONE]") {
       done();
@@ -356,7 +345,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   // A body without a single SSE event: a whole completion or error object is decoded as the
   // server meant it; anything else is an error that quotes what the server sent.
   void decode_whole_body() {
-    std::string_view body = trim(head);
+    std::string_view body = detail::trim_blanks(head);
     // Comments (heartbeats) and fields with no data yet are an event stream that ended early.
     if (body.empty() || body.front() == ':' || body.starts_with("data") ||
         body.starts_with("event") || body.starts_with("id") || body.starts_with("retry")) {
