@@ -42,5 +42,7 @@ for log in "$out/logs-$target"/worker-*.log; do
   [ "${c:-0}" -gt "$cov" ] && cov=$c
 done
 findings=$(ls "$out/logs-$target" | grep -c "^artifact-" || true)
+# No executions is a failure, whatever the workers' exit codes said.
+[ "$execs" -gt 0 ] || status=1
 echo "-- $target: $execs executions by $workers workers, cov: $cov, corpus $(ls "$corpus" | wc -l) files, findings $findings, exit $status"
 exit $status
