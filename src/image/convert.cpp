@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <limits>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "llmwire/image.hpp"
 
@@ -67,10 +69,14 @@ Result<std::vector<std::uint8_t>> encode_png(const std::uint8_t* data, int width
   return std::vector<std::uint8_t>(begin, begin + length);
 }
 
-/// Debian's stb_image (2022) writes past its Huffman arrays when a DHT segment declares more
-/// than 256 codes (found by fuzz/fuzz_image_sniff.cpp under UBSan; upstream later added the
-/// check). Walk the JPEG's marker segments and refuse such tables before stb sees them.
-bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
+/// Debian's stb_image (2022) trusts a JPEG's Huffman tables in two ways that fuzz/fuzz_image_sniff
+/// turned into memory errors under ASan/UBSan (upstream later added checks of its own):
+/// a DHT segment declaring more than 256 codes writes past its arrays, and a scan that selects
+/// a table no DHT defined decodes with uninitialised limits and reads past `maxcode[17]`.
+/// Walk the marker segments and refuse both before stb sees the file. Returns why, or nothing.
+std::optional<std::string> jpeg_tables_problem(std::span<const std::uint8_t> b) {
+  bool defined[2][4] = {};  // [0: DC, 1: AC][table id]
+  bool progressive = false;
   std::size_t i = 2;  // after SOI
   bool entropy = false;
   while (i + 1 < b.size()) {
@@ -87,28 +93,66 @@ bool jpeg_huffman_tables_ok(std::span<const std::uint8_t> b) {
       ++i;
       continue;
     }
-    if (marker == 0xD9) return true;  // EOI
+    if (marker == 0xD9) return std::nullopt;  // EOI
     if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
       i += 2;
       continue;
     }
-    if (i + 3 >= b.size()) return true;  // truncated: stb reports it
+    if (i + 3 >= b.size()) return std::nullopt;  // truncated: stb reports it
     const std::size_t length = (std::size_t{b[i + 2]} << 8) | b[i + 3];
-    if (length < 2) return false;
+    if (length < 2) return "a marker segment shorter than its own length field";
     const std::size_t end = std::min(b.size(), i + 2 + length);
-    if (marker == 0xC4) {
+    if (marker == 0xC2) progressive = true;  // SOF2
+    if (marker == 0xC4) {                    // DHT: one or more tables
       for (std::size_t p = i + 4; p < end;) {
-        if (p + 17 > end) return false;
+        if (p + 17 > end) return "a Huffman table cut short";
         std::size_t codes = 0;
         for (std::size_t k = 1; k <= 16; ++k) codes += b[p + k];
-        if (codes > 256) return false;
+        if (codes > 256) return "a Huffman table of more than 256 codes";
+        const unsigned table_class = b[p] >> 4, table_id = b[p] & 15;
+        if (table_class <= 1 && table_id <= 3) defined[table_class][table_id] = true;
         p += 17 + codes;
+      }
+    } else if (marker == 0xDA && i + 4 < end) {  // SOS: which tables this scan decodes with
+      const std::size_t components = b[i + 4];
+      const std::size_t spectral = i + 5 + 2 * components;  // Ss, Se, Ah/Al
+      if (spectral + 2 < end) {
+        // stb decodes a baseline scan with both tables whatever Ss/Se say; a progressive scan
+        // with the DC table only in a first DC pass and the AC table only in an AC pass.
+        const bool uses_dc = !progressive || (b[spectral] == 0 && (b[spectral + 2] >> 4) == 0);
+        const bool uses_ac = !progressive || b[spectral + 1] > 0;
+        for (std::size_t c = 0; c < components; ++c) {
+          const unsigned dc = b[i + 6 + 2 * c] >> 4, ac = b[i + 6 + 2 * c] & 15;
+          if ((uses_dc && (dc > 3 || !defined[0][dc])) || (uses_ac && (ac > 3 || !defined[1][ac])))
+            return "a scan uses a Huffman table the file never defines";
+        }
       }
     }
     entropy = marker == 0xDA;  // scan data follows a start-of-scan header
     i = i + 2 + length;
   }
-  return true;
+  return std::nullopt;
+}
+
+/// Debian's stb_image grows its buffer to an IDAT chunk's declared length (up to 1 GiB, then
+/// doubled) before reading it, so an 86-byte file could make it allocate 2 GiB (found by
+/// fuzz/fuzz_image_sniff). A chunk cannot be longer than the file holding it: refuse that first.
+std::optional<std::string> png_chunks_problem(std::span<const std::uint8_t> b) {
+  std::size_t i = 8;  // after the signature
+  while (i + 8 <= b.size()) {
+    const std::size_t length = (std::size_t{b[i]} << 24) | (std::size_t{b[i + 1]} << 16) |
+                               (std::size_t{b[i + 2]} << 8) | b[i + 3];
+    const std::size_t left = b.size() - i - 8;  // after the length and type fields
+    if (length + 4 > left) {                    // the data, then its CRC
+      return "a chunk declares " + std::to_string(length) + " bytes of data, but the file ends " +
+             std::to_string(left) + " bytes later";
+    }
+    if (std::equal(b.begin() + static_cast<std::ptrdiff_t>(i + 4),
+                   b.begin() + static_cast<std::ptrdiff_t>(i + 8), "IEND"))
+      return std::nullopt;
+    i += 12 + length;  // length, type, data, CRC
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -170,8 +214,11 @@ Result<PreparedImage> prepare_image(std::span<const std::uint8_t> bytes,
                   "bytes)");
   }
 
-  if (format == Format::jpeg && !jpeg_huffman_tables_ok(bytes)) {
-    return fail(ErrorKind::parse, "cannot decode the jpeg image: corrupt Huffman table");
+  const auto structure_problem = format == Format::jpeg  ? jpeg_tables_problem(bytes)
+                                 : format == Format::png ? png_chunks_problem(bytes)
+                                                         : std::nullopt;
+  if (structure_problem) {
+    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + *structure_problem);
   }
   const auto* data = bytes.data();
   const int length = static_cast<int>(bytes.size());

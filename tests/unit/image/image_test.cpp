@@ -266,15 +266,23 @@ TEST_CASE("a profile's image policy maps onto the conversion policy") {
   CHECK(policy.max_side == 896);
 }
 
+namespace {
+
+/// A file of fuzz/corpus/fuzz_image_sniff/ (the regression seeds CI's fuzz run replays).
+std::vector<std::uint8_t> image_seed(const std::string& name) {
+  std::ifstream in(
+      std::string(LLMWIRE_TEST_FIXTURES_DIR) + "/../../fuzz/corpus/fuzz_image_sniff/" + name,
+      std::ios::binary);
+  REQUIRE(in);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
 TEST_CASE("a PNG whose IDAT chunk is empty is refused with a decode error, not a crash") {
   // Found by fuzz_image_sniff (fuzz/corpus/fuzz_image_sniff/regression-png-empty-idat): an
   // 8x8 RGB header, then a zero-length IDAT followed by the real data under a broken CRC.
-  std::ifstream in(std::string(LLMWIRE_TEST_FIXTURES_DIR) +
-                       "/../../fuzz/corpus/fuzz_image_sniff/regression-png-empty-idat",
-                   std::ios::binary);
-  REQUIRE(in);
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
+  const auto bytes = image_seed("regression-png-empty-idat");
   REQUIRE(bytes.size() == 78);
   CHECK(image::sniff(bytes) == Format::png);
   // A plain PNG passes through when nothing forces a re-encode; with a size limit it must be
@@ -283,4 +291,52 @@ TEST_CASE("a PNG whose IDAT chunk is empty is refused with a decode error, not a
   REQUIRE_FALSE(out);
   CHECK(out.error().kind == ErrorKind::parse);
   CHECK(out.error().message.find("cannot decode the png image") == 0);
+}
+
+TEST_CASE("a PNG chunk longer than the file is refused before anything is allocated for it") {
+  // Found by fuzz_image_sniff: 86 bytes whose second IDAT declares 2^30 bytes. The decoder
+  // grew its buffer to that length (then doubled it: a 2 GiB allocation) before finding the
+  // data missing; the chunk walk now refuses the file first, naming the lengths.
+  const auto bytes = image_seed("regression-png-chunk-longer-than-file");
+  REQUIRE(bytes.size() == 86);
+  REQUIRE(image::sniff(bytes) == Format::png);
+  auto out = image::prepare_image(bytes);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().kind == ErrorKind::parse);
+  CHECK(out.error().message ==
+        "cannot decode the png image: a chunk declares 1073741824 bytes of data, but the file "
+        "ends 12 bytes later");
+
+  // The same walk passes every well-formed PNG: the last chunk (IEND) ends the file exactly.
+  auto png = test_image::write_png(3, 2, 3, std::vector<std::uint8_t>(18, 7));
+  CHECK(image::prepare_image(png).has_value());
+  std::vector<std::uint8_t> cut(png.begin(), png.end() - 13);  // IEND and one CRC byte gone
+  auto truncated = image::prepare_image(cut);
+  REQUIRE_FALSE(truncated);
+  CHECK(truncated.error().message.find("a chunk declares") != std::string::npos);
+}
+
+TEST_CASE("a JPEG scan using a Huffman table the file never defines is refused") {
+  // Found by fuzz_image_sniff under UBSan: the scan selects AC tables 1 and 2, the file defines
+  // only AC table 0, and the decoder read past its code limits (maxcode[18]) in the table it
+  // never initialised. Refused by the marker walk before the decoder runs.
+  const auto bytes = image_seed("regression-jpeg-undefined-huffman-table");
+  REQUIRE(image::sniff(bytes) == Format::jpeg);
+  auto out = image::prepare_image(bytes);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().kind == ErrorKind::parse);
+  CHECK(out.error().message ==
+        "cannot decode the jpeg image: a scan uses a Huffman table the file never defines");
+}
+
+TEST_CASE("a progressive JPEG, whose later scans bring their own tables, still decodes") {
+  // `cjpeg -progressive -quality 95 -sample 1x1` (libjpeg-turbo) of the 16x16 quadrant picture: ten
+  // scans, DHT segments between them, and DC refinement scans that use no table at all. The table
+  // check must follow which tables each kind of scan decodes with, or it refuses valid files.
+  const auto bytes = image_seed("jpeg_progressive");
+  REQUIRE(image::sniff(bytes) == Format::jpeg);
+  auto out = image::prepare_image(bytes);
+  REQUIRE(out);
+  CHECK(out->converted);
+  check_png_pixels(*out, 16, 16, quadrant_colours, 8);
 }
