@@ -17,12 +17,13 @@ CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInf
   -DLLMWIRE_BUILD_EXAMPLES=OFF -DLLMWIRE_INSTALL=OFF \
   -DLLMWIRE_SANITIZE=address,undefined >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
-# Targets whose interesting inputs are large (deep nesting, long documents) get a larger max_len.
+# Targets whose interesting inputs are large (deep nesting, long documents, a /props or /metrics
+# body) get a larger max_len.
 # The response decoder stays at 8 KiB: it decodes each input twice at 1-16-byte reads, and deep
 # nesting inside a chunk is json::parse's, which fuzz_json_parse covers at 64 KiB.
 max_len_for() {
   case "$1" in
-    fuzz_json_parse|fuzz_transcript|fuzz_repair) echo 65536 ;;
+    fuzz_json_parse|fuzz_transcript|fuzz_repair|fuzz_server_info) echo 65536 ;;
     *) echo 8192 ;;
   esac
 }

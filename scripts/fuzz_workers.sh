@@ -14,7 +14,7 @@ target=$1 workers=$2 runs=$3 seconds=$4 out=$5
 shift 5
 # The same max_len per target as scripts/fuzz.sh (the bundle runs without the repository).
 case "$target" in
-  fuzz_json_parse|fuzz_transcript|fuzz_repair) max_len=65536 ;;
+  fuzz_json_parse|fuzz_transcript|fuzz_repair|fuzz_server_info) max_len=65536 ;;
   *) max_len=8192 ;;
 esac
 corpus="$out/corpus-$target"

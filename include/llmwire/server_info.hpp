@@ -68,6 +68,25 @@ struct OllamaLoadedModel {
 /// or a size is negative or not an integer.
 [[nodiscard]] Result<std::vector<OllamaLoadedModel>> parse_ollama_ps(std::string_view body);
 
+/// What SGLang's `/server_info` (older versions: `/get_server_info`) says: its launch arguments,
+/// the scheduler's figures and its version, in one flat object.
+struct SglangServerInfo {
+  std::string version;
+  std::string model_path;
+  /// `--mem-fraction-static`: the share of GPU memory SGLang reserves for the weights and the
+  /// KV pool together, so the GPU's used memory is about this share of the card whatever the
+  /// model's size (as vLLM's `gpu_memory_utilization`).
+  std::optional<double> mem_fraction_static;
+  std::optional<std::int64_t> max_total_num_tokens;  ///< The KV pool, in tokens.
+  /// `--max-running-requests`: requests decoded at once (nullopt: SGLang chose).
+  std::optional<std::int64_t> max_running_requests;
+  std::optional<std::int64_t> context_length;  ///< `--context-length`, when it was given.
+};
+
+/// Parses a `/server_info` body. Errors: ErrorKind::parse when it is not a JSON object or
+/// names no version.
+[[nodiscard]] Result<SglangServerInfo> parse_sglang_server_info(std::string_view body);
+
 /// Parses `{"version": "…"}` (vLLM `/version`, Ollama `/api/version`).
 [[nodiscard]] Result<std::string> parse_version_body(std::string_view body);
 
@@ -109,14 +128,16 @@ struct ServerMetrics {
 /// Everything inspect_server() (client.hpp) learned about one server.
 struct ServerInfo {
   ServerKind kind = ServerKind::unknown;
-  std::string url;      ///< The server root asked (no userinfo).
-  std::string version;  ///< vLLM /version, Ollama /api/version, llama-server build_info.
+  std::string url;  ///< The server root asked (no userinfo).
+  /// vLLM /version, Ollama /api/version, llama-server build_info, SGLang /server_info.
+  std::string version;
   std::vector<ServedModel> models;
   /// The runtime context of the model asked about (or the only one served), and where it
   /// came from ("/v1/models max_model_len", "/props n_ctx", "/api/ps context_length"…).
   std::optional<std::int64_t> context_length;
   std::string context_source;
   std::optional<LlamaServerProps> llama_props;
+  std::optional<SglangServerInfo> sglang;
   std::vector<OllamaLoadedModel> ollama_loaded;
   std::optional<ServerMetrics> metrics;
   std::optional<bool> healthy;  ///< GET /health answered 2xx (nullopt: not asked / no route).

@@ -110,6 +110,23 @@ nlohmann::json vram_result(const MemoryInputs& in) {
     }
   }
 
+  // SGLang reserves mem_fraction_static of the card for the weights and the KV pool together.
+  if (in.server != nullptr && in.server->sglang) {
+    const auto& sglang = *in.server->sglang;
+    if (sglang.max_total_num_tokens && !figures.contains("kv_cache_tokens"))
+      figures["kv_cache_tokens"] = *sglang.max_total_num_tokens;
+    if (sglang.mem_fraction_static) {
+      figures["sglang_mem_fraction_static"] = *sglang.mem_fraction_static;
+      if (in.device_total_bytes && !figures.contains("reservation_gb")) {
+        figures["reservation_gb"] =
+            *sglang.mem_fraction_static * gb(static_cast<double>(*in.device_total_bytes));
+        figures["reservation_source"] = "SGLang mem_fraction_static " +
+                                        fixed(*sglang.mem_fraction_static, 2) +
+                                        " × device total (/server_info)";
+      }
+    }
+  }
+
   nlohmann::json out = {{"measure", std::string(to_string(in.measure))},
                         {"figures", figures},
                         {"warnings", warnings}};

@@ -89,6 +89,25 @@ struct Asker {
     }
   }
 
+  // SGLang renamed /get_server_info to /server_info; the old name is asked only when the
+  // new one is not found, and only a failure of both is noted.
+  void read_sglang_info() {
+    std::string asked = "/server_info";
+    auto response = client.get(asked, options.fetch);
+    if (response && response->status == 404) {
+      asked = "/get_server_info";
+      response = client.get(asked, options.fetch);
+    }
+    if (!response) return note(asked, response.error().message);
+    auto body = settle(asked, std::move(response));
+    if (!body || !*body) return;
+    auto parsed = parse_sglang_server_info(**body);
+    if (!parsed) return note(asked, parsed.error().message);
+    if (info.version.empty()) info.version = parsed->version;
+    if (parsed->context_length) set_context(*parsed->context_length, asked + " context_length");
+    info.sglang = std::move(*parsed);
+  }
+
   void read_ollama_ps() {
     if (auto body = body_or_note("/api/ps")) {
       if (auto loaded = parse_ollama_ps(*body)) {
@@ -183,6 +202,7 @@ Result<ServerInfo> inspect_server(Client& client, const InspectOptions& options)
       ask.read_health();
       break;
     case ServerKind::sglang:
+      ask.read_sglang_info();
       ask.read_metrics();
       ask.read_health();
       break;

@@ -128,6 +128,27 @@ Result<std::vector<OllamaLoadedModel>> parse_ollama_ps(std::string_view body) {
   return models;
 }
 
+Result<SglangServerInfo> parse_sglang_server_info(std::string_view body) {
+  auto doc = parse_object(body, "/server_info");
+  if (!doc) return tl::unexpected(doc.error());
+  SglangServerInfo info;
+  info.version = string_field(*doc, "version");
+  if (info.version.empty()) return fail(ErrorKind::parse, "/server_info has no 'version' string");
+  info.model_path = string_field(*doc, "model_path");
+  if (auto it = doc->find("mem_fraction_static");
+      it != doc->end() && it->is_number() && it->get<double>() > 0 && it->get<double>() <= 1)
+    info.mem_fraction_static = it->get<double>();
+  info.max_running_requests = positive_integer(*doc, "max_running_requests");
+  info.context_length = positive_integer(*doc, "context_length");
+  info.max_total_num_tokens = positive_integer(*doc, "max_total_num_tokens");
+  if (!info.max_total_num_tokens) {  // later versions report it per data-parallel rank
+    if (auto states = doc->find("internal_states");
+        states != doc->end() && states->is_array() && !states->empty())
+      info.max_total_num_tokens = positive_integer(states->front(), "max_total_num_tokens");
+  }
+  return info;
+}
+
 Result<std::string> parse_version_body(std::string_view body) {
   auto doc = parse_object(body, "the version body");
   if (!doc) return tl::unexpected(doc.error());

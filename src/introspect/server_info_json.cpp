@@ -80,6 +80,15 @@ std::string server_info_json(const ServerInfo& info, int indent) {
                            {"vision", optional_json(p.vision)},
                            {"audio", optional_json(p.audio)}};
   }
+  if (info.sglang) {
+    const auto& g = *info.sglang;
+    out["sglang"] = {{"version", g.version},
+                     {"model_path", g.model_path},
+                     {"mem_fraction_static", optional_json(g.mem_fraction_static)},
+                     {"max_total_num_tokens", optional_json(g.max_total_num_tokens)},
+                     {"max_running_requests", optional_json(g.max_running_requests)},
+                     {"context_length", optional_json(g.context_length)}};
+  }
   nlohmann::json loaded = nlohmann::json::array();
   for (const auto& m : info.ollama_loaded) {
     loaded.push_back({{"name", m.name},

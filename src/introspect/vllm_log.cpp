@@ -103,7 +103,10 @@ VllmLogMemory parse_vllm_log(std::string_view text) {
     if (auto at = line.find(tokens_marker); at != std::string_view::npos) {
       const std::size_t from = at + tokens_marker.size();
       auto value = number_after(line, from);
-      if (value && unit_after(line, from) == "tokens") {
+      // A count, and one an int64 holds: a mangled line ("1,234,5671234,567…" can run to 10^27)
+      // is skipped rather than converted (found by fuzz_server_info under UBSan).
+      if (value && unit_after(line, from) == "tokens" && *value >= 0 && *value < 9.0e18 &&
+          *value == static_cast<double>(static_cast<std::int64_t>(*value))) {
         tokens[rank_of(line)] = static_cast<std::int64_t>(*value);
         ++memory.lines_matched;
       }

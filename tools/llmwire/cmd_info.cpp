@@ -47,6 +47,16 @@ void print_text(const ServerInfo& info) {
   if (info.llama_props && info.llama_props->total_slots) {
     std::printf("slots:    %lld\n", static_cast<long long>(*info.llama_props->total_slots));
   }
+  if (info.sglang) {
+    const auto& g = *info.sglang;
+    if (g.mem_fraction_static)
+      std::printf("memory:   SGLang reserves %.0f%% of the GPU (mem_fraction_static)\n",
+                  *g.mem_fraction_static * 100);
+    if (g.max_total_num_tokens)
+      std::printf("kv pool:  %lld tokens\n", static_cast<long long>(*g.max_total_num_tokens));
+    if (g.max_running_requests)
+      std::printf("slots:    %lld\n", static_cast<long long>(*g.max_running_requests));
+  }
   for (const auto& m : info.ollama_loaded) {
     const double cpu = m.cpu_fraction();
     std::printf("loaded:   %s  %.2f GB, %.0f%% GPU / %.0f%% CPU\n", printable(m.name).c_str(),

@@ -149,3 +149,22 @@ TEST_CASE(
   CHECK(u["source"] == "device used, unified memory (peak)");
   CHECK(u["figures"]["memory_kind"] == "unified");
 }
+
+TEST_CASE("SGLang: mem_fraction_static × the card is shown as the reservation, not judged") {
+  ServerInfo server;
+  server.kind = ServerKind::sglang;
+  server.sglang =
+      *parse_sglang_server_info(R"({"mem_fraction_static":0.88,"max_total_num_tokens":1215680,)"
+                                R"("version":"0.5.2"})");
+  MemoryInputs in = team_box();
+  in.server = &server;
+  auto v = vram_result(in);
+  const auto& f = v["figures"];
+  CHECK(f["sglang_mem_fraction_static"].get<double>() == doctest::Approx(0.88));
+  CHECK(f["reservation_gb"].get<double>() == doctest::Approx(0.88 * 120.0));
+  CHECK(f["reservation_source"].get<std::string>().starts_with("SGLang mem_fraction_static 0.88"));
+  CHECK(f["kv_cache_tokens"] == 1215680);
+  // The reservation is context, not the model: without the model's own figure it stays N/A.
+  CHECK(v["status"] == "unavailable");
+  CHECK(vram_check(judged(v)) == CheckStatus::not_measured);
+}

@@ -1,7 +1,9 @@
 // Metadata calls (Client::get / post_json) and inspect_server() against real loopback servers:
 // the scripted server serving the captured llama-server bodies, and the simulator.
 
+#include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "captured.hpp"
@@ -177,6 +179,42 @@ TEST_CASE("inspect_server notes what a server does not serve, and fails only whe
   auto unreachable = inspect_server(nobody);
   REQUIRE_FALSE(unreachable);
   CHECK(unreachable.error().kind == ErrorKind::connect);
+}
+
+TEST_CASE("inspect_server on SGLang: /server_info, or the older /get_server_info") {
+  for (const std::string route : {"/server_info", "/get_server_info"}) {
+    CAPTURE(route);
+    LoopbackServer server;
+    server.set_handler([route](const sim::ReceivedRequest& request) {
+      if (request.path == "/v1/models")
+        return body_reply(200, R"({"object":"list","data":[{"id":"gemma4","owned_by":"sglang",)"
+                               R"("max_model_len":32768}]})");
+      if (request.path == route)
+        return body_reply(200, R"({"mem_fraction_static":0.88,"max_total_num_tokens":1215680,)"
+                               R"("max_running_requests":8,"version":"0.5.2"})");
+      if (request.path == "/health") return body_reply(200, "");
+      return body_reply(404, R"({"detail":"Not Found"})");
+    });
+    REQUIRE(server.start());
+    Client client({.endpoints = {server.base_url()}});
+    auto info = inspect_server(client, {.model = "gemma4"});
+    REQUIRE(info);
+    CHECK(info->kind == ServerKind::sglang);
+    CHECK(info->version == "0.5.2");
+    REQUIRE(info->sglang);
+    CHECK(info->sglang->mem_fraction_static == doctest::Approx(0.88));
+    CHECK(info->sglang->max_running_requests == 8);
+    CHECK(info->context_length == 32768);
+    CHECK(info->context_source == "/v1/models");
+    // The old route is asked only after the new one was not found, and that 404 is no note.
+    const auto requests = server.requests();
+    CHECK(std::any_of(requests.begin(), requests.end(), [](const auto& r) {
+            return r.path == "/get_server_info";
+          }) == (route == "/get_server_info"));
+    for (const auto& note : info->notes) CHECK(note.find("server_info") == std::string::npos);
+    auto json = nlohmann::json::parse(server_info_json(*info));
+    CHECK(json["sglang"]["max_total_num_tokens"] == 1215680);
+  }
 }
 
 TEST_CASE("inspect_server on Ollama: version, the loaded model's GPU/CPU split and context") {

@@ -190,6 +190,40 @@ TEST_CASE("version bodies (vLLM /version, Ollama /api/version)") {
   CHECK_FALSE(parse_version_body("not json"));
 }
 
+TEST_CASE("SGLang /server_info: version, memory fraction, KV pool, running-request limit") {
+  // SGLang's http_server.py answers /server_info (and the older /get_server_info) with its
+  // ServerArgs dataclass, the scheduler's info and "internal_states" merged into one object,
+  // plus "version". Field names as that code and its ServerArgs define them; values made up.
+  auto info = parse_sglang_server_info(
+      R"({"model_path":"google/gemma-4-26b-a4b","tp_size":1,"mem_fraction_static":0.88,)"
+      R"("max_running_requests":8,"context_length":32768,"max_total_num_tokens":1215680,)"
+      R"("internal_states":[{"max_total_num_tokens":1}],"version":"0.5.2"})");
+  REQUIRE(info);
+  CHECK(info->version == "0.5.2");
+  CHECK(info->model_path == "google/gemma-4-26b-a4b");
+  CHECK(info->mem_fraction_static == doctest::Approx(0.88));
+  CHECK(info->max_running_requests == 8);
+  CHECK(info->context_length == 32768);
+  CHECK(info->max_total_num_tokens == 1215680);  // the top level wins over the per-rank copy
+
+  // Launch arguments left to SGLang are null; the pool then comes from the first rank's state.
+  auto defaults = parse_sglang_server_info(
+      R"({"mem_fraction_static":null,"max_running_requests":null,"context_length":null,)"
+      R"("internal_states":[{"max_total_num_tokens":400000}],"version":"0.4.9"})");
+  REQUIRE(defaults);
+  CHECK_FALSE(defaults->mem_fraction_static);
+  CHECK_FALSE(defaults->max_running_requests);
+  CHECK_FALSE(defaults->context_length);
+  CHECK(defaults->max_total_num_tokens == 400000);
+
+  CHECK_FALSE(parse_sglang_server_info(R"({"mem_fraction_static":1.5,"version":"x"})")
+                  ->mem_fraction_static);  // not a share of the card
+  auto no_version = parse_sglang_server_info(R"({"model_path":"m"})");
+  REQUIRE_FALSE(no_version);
+  CHECK(no_version.error().message == "/server_info has no 'version' string");
+  CHECK_FALSE(parse_sglang_server_info("[1]"));
+}
+
 TEST_CASE("vLLM log: the team's memory case (15.76 GiB of weights, 81.8 GiB of KV pool)") {
   // The lines vLLM's GPU model runner and worker log at start-up.
   auto memory = parse_vllm_log(
@@ -205,6 +239,21 @@ TEST_CASE("vLLM log: the team's memory case (15.76 GiB of weights, 81.8 GiB of K
   CHECK(*memory.kv_cache_gib == doctest::Approx(81.8));
   CHECK(memory.kv_cache_tokens == 1787008);
   CHECK(memory.lines_matched == 3);
+}
+
+TEST_CASE("vLLM log: a token count no integer holds is skipped, the rest still read") {
+  // Found by fuzz_server_info under UBSan (fuzz/corpus/fuzz_server_info/
+  // regression-vllm-log-token-count-overflow): a mangled line's 28-digit count was converted
+  // to int64. It is no count vLLM could have meant, so the figure stays unknown.
+  auto memory = parse_vllm_log(
+      "INFO [gpu_worker.py:300] Available KV cache memory: 81.8 GiB\n"
+      "INFO [kv_cache_utils.py:900] GPU KV cache size: 1,234,567,890,123,456,789,012,345,678 "
+      "tokens\n");
+  CHECK_FALSE(memory.kv_cache_tokens);
+  REQUIRE(memory.kv_cache_gib);
+  CHECK(*memory.kv_cache_gib == doctest::Approx(81.8));
+  CHECK_FALSE(parse_vllm_log("GPU KV cache size: 12.5 tokens\n").kv_cache_tokens);
+  CHECK(parse_vllm_log("GPU KV cache size: 1,787,008 tokens\n").kv_cache_tokens == 1787008);
 }
 
 TEST_CASE("vLLM log: older wording, tensor-parallel ranks summed, the last start-up counts") {
