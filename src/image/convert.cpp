@@ -1,5 +1,6 @@
-// Image conversion (issue 5): decode with stb_image (compiled into this one translation unit,
-// static, only the formats we sniff), flatten/scale, encode PNG with libspng.
+// Image conversion: decode (JPEG with libjpeg-turbo, jpeg_decode.cpp; PNG, BMP and GIF with
+// stb_image, compiled into this one translation unit, static), flatten/scale, encode PNG with
+// libspng.
 
 #include <spng.h>
 
@@ -10,15 +11,16 @@
 #include <optional>
 #include <string>
 
+#include "image/jpeg_decode.hpp"
+#include "image/pixels.hpp"
 #include "llmwire/image.hpp"
 
-// Only the formats sniff() admits reach the decoder, so the rest of stb (PSD, HDR, TGA…,
-// some without magic bytes) stays out: less code exposed to hostile files.
+// Only the formats sniff() admits and libjpeg-turbo does not take reach stb, so the rest of it
+// (JPEG, PSD, HDR, TGA…, some without magic bytes) stays out: less code exposed to hostile files.
 #define STB_IMAGE_STATIC
 #define STB_IMAGE_IMPLEMENTATION
 #define STBI_NO_STDIO
 #define STBI_ONLY_PNG
-#define STBI_ONLY_JPEG
 #define STBI_ONLY_BMP
 #define STBI_ONLY_GIF
 #define STBI_MAX_DIMENSIONS (1 << 16)
@@ -31,16 +33,6 @@
 namespace llmwire::image {
 
 namespace {
-
-struct StbFree {
-  void operator()(stbi_uc* p) const { stbi_image_free(p); }
-};
-
-/// RGBA pixels, 8 bits per channel.
-struct Pixels {
-  int width = 0, height = 0;
-  std::vector<std::uint8_t> rgba;
-};
 
 Result<std::vector<std::uint8_t>> encode_png(const std::uint8_t* data, int width, int height,
                                              int channels) {
@@ -69,71 +61,6 @@ Result<std::vector<std::uint8_t>> encode_png(const std::uint8_t* data, int width
   return std::vector<std::uint8_t>(begin, begin + length);
 }
 
-/// Debian's stb_image (2022) trusts a JPEG's Huffman tables in two ways that fuzz/fuzz_image_sniff
-/// turned into memory errors under ASan/UBSan (upstream later added checks of its own):
-/// a DHT segment declaring more than 256 codes writes past its arrays, and a scan that selects
-/// a table no DHT defined decodes with uninitialised limits and reads past `maxcode[17]`.
-/// Walk the marker segments and refuse both before stb sees the file. Returns why, or nothing.
-std::optional<std::string> jpeg_tables_problem(std::span<const std::uint8_t> b) {
-  bool defined[2][4] = {};  // [0: DC, 1: AC][table id]
-  bool progressive = false;
-  std::size_t i = 2;  // after SOI
-  bool entropy = false;
-  while (i + 1 < b.size()) {
-    if (entropy || b[i] != 0xFF) {
-      // Entropy-coded data: a marker is 0xFF followed by neither 0x00 (stuffing) nor RSTn.
-      while (i + 1 < b.size() && !(b[i] == 0xFF && b[i + 1] != 0x00 && b[i + 1] != 0xFF &&
-                                   !(b[i + 1] >= 0xD0 && b[i + 1] <= 0xD7)))
-        ++i;
-      entropy = false;
-      continue;
-    }
-    const std::uint8_t marker = b[i + 1];
-    if (marker == 0xFF) {  // fill byte
-      ++i;
-      continue;
-    }
-    if (marker == 0xD9) return std::nullopt;  // EOI
-    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-      i += 2;
-      continue;
-    }
-    if (i + 3 >= b.size()) return std::nullopt;  // truncated: stb reports it
-    const std::size_t length = (std::size_t{b[i + 2]} << 8) | b[i + 3];
-    if (length < 2) return "a marker segment shorter than its own length field";
-    const std::size_t end = std::min(b.size(), i + 2 + length);
-    if (marker == 0xC2) progressive = true;  // SOF2
-    if (marker == 0xC4) {                    // DHT: one or more tables
-      for (std::size_t p = i + 4; p < end;) {
-        if (p + 17 > end) return "a Huffman table cut short";
-        std::size_t codes = 0;
-        for (std::size_t k = 1; k <= 16; ++k) codes += b[p + k];
-        if (codes > 256) return "a Huffman table of more than 256 codes";
-        const unsigned table_class = b[p] >> 4, table_id = b[p] & 15;
-        if (table_class <= 1 && table_id <= 3) defined[table_class][table_id] = true;
-        p += 17 + codes;
-      }
-    } else if (marker == 0xDA && i + 4 < end) {  // SOS: which tables this scan decodes with
-      const std::size_t components = b[i + 4];
-      const std::size_t spectral = i + 5 + 2 * components;  // Ss, Se, Ah/Al
-      if (spectral + 2 < end) {
-        // stb decodes a baseline scan with both tables whatever Ss/Se say; a progressive scan
-        // with the DC table only in a first DC pass and the AC table only in an AC pass.
-        const bool uses_dc = !progressive || (b[spectral] == 0 && (b[spectral + 2] >> 4) == 0);
-        const bool uses_ac = !progressive || b[spectral + 1] > 0;
-        for (std::size_t c = 0; c < components; ++c) {
-          const unsigned dc = b[i + 6 + 2 * c] >> 4, ac = b[i + 6 + 2 * c] & 15;
-          if ((uses_dc && (dc > 3 || !defined[0][dc])) || (uses_ac && (ac > 3 || !defined[1][ac])))
-            return "a scan uses a Huffman table the file never defines";
-        }
-      }
-    }
-    entropy = marker == 0xDA;  // scan data follows a start-of-scan header
-    i = i + 2 + length;
-  }
-  return std::nullopt;
-}
-
 /// Debian's stb_image grows its buffer to an IDAT chunk's declared length (up to 1 GiB, then
 /// doubled) before reading it, so an 86-byte file could make it allocate 2 GiB (found by
 /// fuzz/fuzz_image_sniff). A chunk cannot be longer than the file holding it: refuse that first.
@@ -153,6 +80,30 @@ std::optional<std::string> png_chunks_problem(std::span<const std::uint8_t> b) {
     i += 12 + length;  // length, type, data, CRC
   }
   return std::nullopt;
+}
+
+/// PNG, BMP and GIF (its first frame) to RGBA with stb_image, the budget checked on the header
+/// before decoding.
+Result<detail::DecodedPixels> decode_with_stb(std::span<const std::uint8_t> bytes,
+                                              const std::string& name, std::size_t max_pixels) {
+  const auto* data = bytes.data();
+  const int length = static_cast<int>(bytes.size());
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info_from_memory(data, length, &width, &height, &channels)) {
+    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + stbi_failure_reason());
+  }
+  if (!detail::within_pixel_budget(width, height, max_pixels)) {
+    return tl::unexpected(detail::pixel_budget_error(name, width, height, max_pixels));
+  }
+  stbi_uc* decoded = stbi_load_from_memory(data, length, &width, &height, &channels, 4);
+  if (decoded == nullptr) {
+    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + stbi_failure_reason());
+  }
+  detail::DecodedPixels pixels{.width = width, .height = height};
+  pixels.rgba.assign(
+      decoded, decoded + static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
+  stbi_image_free(decoded);
+  return pixels;
 }
 
 }  // namespace
@@ -214,32 +165,17 @@ Result<PreparedImage> prepare_image(std::span<const std::uint8_t> bytes,
                   "bytes)");
   }
 
-  const auto structure_problem = format == Format::jpeg  ? jpeg_tables_problem(bytes)
-                                 : format == Format::png ? png_chunks_problem(bytes)
-                                                         : std::nullopt;
-  if (structure_problem) {
-    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + *structure_problem);
+  if (format == Format::png) {
+    if (auto problem = png_chunks_problem(bytes)) {
+      return fail(ErrorKind::parse, "cannot decode the png image: " + *problem);
+    }
   }
-  const auto* data = bytes.data();
-  const int length = static_cast<int>(bytes.size());
-  int width = 0, height = 0, channels = 0;
-  if (!stbi_info_from_memory(data, length, &width, &height, &channels)) {
-    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + stbi_failure_reason());
-  }
-  if (width <= 0 || height <= 0 ||
-      static_cast<std::size_t>(width) * static_cast<std::size_t>(height) > policy.max_pixels) {
-    return fail(ErrorKind::invalid_argument, "the " + name + " image is " + std::to_string(width) +
-                                                 "x" + std::to_string(height) +
-                                                 " pixels; the limit is " +
-                                                 std::to_string(policy.max_pixels) + " pixels");
-  }
-  std::unique_ptr<stbi_uc, StbFree> decoded(
-      stbi_load_from_memory(data, length, &width, &height, &channels, 4));
-  if (!decoded) {
-    return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + stbi_failure_reason());
-  }
+  auto decoded = format == Format::jpeg ? detail::decode_jpeg(bytes, policy.max_pixels)
+                                        : decode_with_stb(bytes, name, policy.max_pixels);
+  if (!decoded) return tl::unexpected(decoded.error());
+  int width = decoded->width, height = decoded->height;
   const std::size_t pixels = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
-  std::uint8_t* rgba = decoded.get();
+  std::uint8_t* rgba = decoded->rgba.data();
 
   // Alpha: all zero means "no alpha was written" (32-bit BMPs): opaque, or it would turn
   // into an empty or black picture. Otherwise note whether anything is see-through.
@@ -281,7 +217,7 @@ Result<PreparedImage> prepare_image(std::span<const std::uint8_t> bytes,
       out[i * 3 + c] = static_cast<std::uint8_t>((p[c] * a + 255u * (255u - a) + 127u) / 255u);
     }
   }
-  decoded.reset();
+  decoded->rgba = {};  // the RGBA copy is no longer needed
 
   if (too_big) {
     const double scale = static_cast<double>(policy.max_side) / std::max(width, height);

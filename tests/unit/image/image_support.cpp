@@ -1,7 +1,10 @@
 #include "image_support.hpp"
 
+#include <jpeglib.h>
 #include <spng.h>
 
+#include <cstdio>  // before jpeglib.h, which uses FILE
+#include <cstdlib>
 #include <memory>
 
 #define STB_IMAGE_WRITE_STATIC
@@ -40,6 +43,32 @@ std::vector<std::uint8_t> write_jpeg(int w, int h, const std::vector<std::uint8_
                                      int quality) {
   std::vector<std::uint8_t> out;
   stbi_write_jpg_to_func(append, &out, w, h, 3, rgb.data(), quality);
+  return out;
+}
+
+std::vector<std::uint8_t> write_cmyk_jpeg(int w, int h, const std::vector<std::uint8_t>& cmyk) {
+  jpeg_compress_struct info{};
+  jpeg_error_mgr errors{};
+  info.err = jpeg_std_error(&errors);  // a test input: libjpeg's default (exit) on error is fine
+  jpeg_create_compress(&info);
+  unsigned char* buffer = nullptr;
+  unsigned long size = 0;
+  jpeg_mem_dest(&info, &buffer, &size);
+  info.image_width = static_cast<JDIMENSION>(w);
+  info.image_height = static_cast<JDIMENSION>(h);
+  info.input_components = 4;
+  info.in_color_space = JCS_CMYK;
+  jpeg_set_defaults(&info);
+  jpeg_set_quality(&info, 95, TRUE);
+  jpeg_start_compress(&info, TRUE);
+  while (info.next_scanline < info.image_height) {
+    auto* row = const_cast<JSAMPLE*>(cmyk.data() + std::size_t{info.next_scanline} * w * 4);
+    jpeg_write_scanlines(&info, &row, 1);
+  }
+  jpeg_finish_compress(&info);
+  jpeg_destroy_compress(&info);
+  std::vector<std::uint8_t> out(buffer, buffer + size);
+  std::free(buffer);
   return out;
 }
 

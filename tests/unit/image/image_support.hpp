@@ -1,6 +1,6 @@
 #pragma once
-// Test helpers: build images in memory (PNG/JPEG/BMP via stb_image_write, 32-bit BMP and GIF
-// by hand) and decode what llmwire produced (libspng).
+// Test helpers: build images in memory (PNG/JPEG/BMP via stb_image_write, CMYK JPEG via
+// libjpeg, 32-bit BMP and GIF by hand) and decode what llmwire produced (libspng).
 
 #include <cstdint>
 #include <string>
@@ -26,6 +26,9 @@ std::vector<std::uint8_t> write_png(int w, int h, int channels,
                                     const std::vector<std::uint8_t>& px);
 std::vector<std::uint8_t> write_jpeg(int w, int h, const std::vector<std::uint8_t>& rgb,
                                      int quality);
+/// A four-channel JPEG (libjpeg, with the Adobe marker libjpeg writes for CMYK) from CMYK bytes
+/// stored as Adobe stores them: inverted, 255 = no ink.
+std::vector<std::uint8_t> write_cmyk_jpeg(int w, int h, const std::vector<std::uint8_t>& cmyk);
 std::vector<std::uint8_t> write_bmp24(int w, int h, const std::vector<std::uint8_t>& rgb);
 /// A 32-bit BI_RGB BMP (bottom-up, BGRA) from RGBA pixels.
 std::vector<std::uint8_t> write_bmp32(int w, int h, const std::vector<std::uint8_t>& rgba);

@@ -317,16 +317,108 @@ TEST_CASE("a PNG chunk longer than the file is refused before anything is alloca
 }
 
 TEST_CASE("a JPEG scan using a Huffman table the file never defines is refused") {
-  // Found by fuzz_image_sniff under UBSan: the scan selects AC tables 1 and 2, the file defines
-  // only AC table 0, and the decoder read past its code limits (maxcode[18]) in the table it
-  // never initialised. Refused by the marker walk before the decoder runs.
+  // Found by fuzz_image_sniff under UBSan while stb_image decoded JPEGs: the scan selects AC
+  // tables 1 and 2, the file defines only AC table 0, and stb read past its code limits
+  // (maxcode[18]) in the table it never initialised. libjpeg-turbo gives tables 0 and 1 their
+  // standard values when a file leaves them out (jdhuff.c, for Motion-JPEG frames) and refuses
+  // any other undefined table, naming it.
   const auto bytes = image_seed("regression-jpeg-undefined-huffman-table");
   REQUIRE(image::sniff(bytes) == Format::jpeg);
   auto out = image::prepare_image(bytes);
   REQUIRE_FALSE(out);
   CHECK(out.error().kind == ErrorKind::parse);
-  CHECK(out.error().message ==
-        "cannot decode the jpeg image: a scan uses a Huffman table the file never defines");
+  CHECK(out.error().message == "cannot decode the jpeg image: Huffman table 0x02 was not defined");
+}
+
+TEST_CASE("the JPEG entropy-decoding findings decode or fail cleanly, never with UB") {
+  // Three inputs fuzz_image_sniff found in stb_image's JPEG entropy decoder (an over-wide
+  // shift in its bit reader, signed overflow multiplying a DC coefficient by its quantiser).
+  // Under libjpeg-turbo each is refused as corrupt; the seeds replay under ASan/UBSan in CI.
+  for (const char* name : {"regression-jpeg-stb-shift", "regression-jpeg-stb-dc-overflow",
+                           "regression-jpeg-stb-dc-overflow-2"}) {
+    CAPTURE(name);
+    const auto bytes = image_seed(name);
+    REQUIRE(image::sniff(bytes) == Format::jpeg);
+    auto out = image::prepare_image(bytes);
+    if (!out) {
+      CHECK(out.error().kind == ErrorKind::parse);
+      CHECK(out.error().message.starts_with("cannot decode the jpeg image: "));
+    }
+  }
+}
+
+TEST_CASE("a Motion-JPEG frame (no Huffman tables) decodes with the standard tables") {
+  // Camera frames saved from an MJPEG stream leave out their DHT segments when they use the
+  // standard tables. The 40x40 seed (cjpeg, not optimised: standard tables) with its DHT
+  // segments cut must decode to exactly the same pixels as the file with them.
+  const auto with_tables = image_seed("jpeg_420_40x40");
+  std::vector<std::uint8_t> without;
+  std::size_t i = 0, cut = 0;
+  without.insert(without.end(), with_tables.begin(), with_tables.begin() + 2);  // SOI
+  for (i = 2; i + 3 < with_tables.size() && with_tables[i] == 0xFF;) {
+    const std::size_t length = (std::size_t{with_tables[i + 2]} << 8) | with_tables[i + 3];
+    const bool dht = with_tables[i + 1] == 0xC4;
+    if (with_tables[i + 1] == 0xDA) break;  // the scan: the rest is copied whole
+    if (dht) ++cut;
+    if (!dht)
+      without.insert(without.end(), with_tables.begin() + static_cast<std::ptrdiff_t>(i),
+                     with_tables.begin() + static_cast<std::ptrdiff_t>(i + 2 + length));
+    i += 2 + length;
+  }
+  without.insert(without.end(), with_tables.begin() + static_cast<std::ptrdiff_t>(i),
+                 with_tables.end());
+  REQUIRE(cut > 0);
+  REQUIRE(without.size() < with_tables.size());
+  auto a = image::prepare_image(with_tables);
+  auto b = image::prepare_image(without);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(b->bytes == a->bytes);  // the same PNG: the same pixels
+  CHECK(b->width == 40);
+}
+
+TEST_CASE("a JPEG whose data ends early is refused, not sent with grey filler") {
+  // libjpeg fills a picture whose data ends early with grey and only warns; the warning is an
+  // error here, so a half-missing picture never reaches the model as if whole. The cut falls
+  // inside the entropy-coded data (the headers take the file's first ~600 bytes).
+  const auto whole = image_seed("jpeg_420_40x40");
+  REQUIRE(whole.size() > 700);
+  std::vector<std::uint8_t> cut(whole.begin(), whole.end() - 120);
+  auto out = image::prepare_image(cut);
+  REQUIRE_FALSE(out);
+  CHECK(out.error().kind == ErrorKind::parse);
+  CHECK(out.error().message == "cannot decode the jpeg image: Premature end of JPEG file");
+}
+
+TEST_CASE("a CMYK JPEG (Adobe's inverted CMYK) becomes RGB") {
+  std::vector<std::uint8_t> cmyk;
+  for (int y = 0; y < 16; ++y)
+    for (int x = 0; x < 16; ++x) {
+      const Rgba c = quadrant_colours(x, y);
+      // Inverted storage with no black: C' = R, M' = G, Y' = B, K' = 255.
+      cmyk.insert(cmyk.end(), {c.r, c.g, c.b, 255});
+    }
+  auto jpeg = test_image::write_cmyk_jpeg(16, 16, cmyk);
+  REQUIRE(image::sniff(jpeg) == Format::jpeg);
+  auto out = image::prepare_image(jpeg);
+  REQUIRE(out);
+  check_png_pixels(*out, 16, 16, quadrant_colours, 8);
+
+  // Black ink darkens every channel: K' = 128 halves them.
+  for (std::size_t p = 3; p < cmyk.size(); p += 4) cmyk[p] = 128;
+  auto dark = image::prepare_image(test_image::write_cmyk_jpeg(16, 16, cmyk));
+  REQUIRE(dark);
+  auto decoded = test_image::decode_png(dark->bytes);
+  CHECK(same_rgb(decoded.at(0, 0), {128, 0, 0, 255}, 8));
+}
+
+TEST_CASE("a JPEG over the pixel budget is refused from its header") {
+  const auto bytes = image_seed("jpeg_420_40x40");
+  auto out = image::prepare_image(bytes, {.max_pixels = 1599});
+  REQUIRE_FALSE(out);
+  CHECK(out.error().kind == ErrorKind::invalid_argument);
+  CHECK(out.error().message == "the jpeg image is 40x40 pixels; the limit is 1599 pixels");
+  CHECK(image::prepare_image(bytes, {.max_pixels = 1600}).has_value());
 }
 
 TEST_CASE("a progressive JPEG, whose later scans bring their own tables, still decodes") {

@@ -1,0 +1,19 @@
+// JPEG decoding with libjpeg-turbo (see jpeg_decode.cpp for why not stb_image).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "image/pixels.hpp"
+
+namespace llmwire::image::detail {
+
+/// Decodes a JPEG (baseline or progressive; grey, YCbCr, CMYK or YCCK) to RGBA. The header's
+/// dimensions are checked against `max_pixels` before any pixel buffer is allocated. Errors:
+/// ErrorKind::invalid_argument over the budget; ErrorKind::parse with libjpeg's own message
+/// ("cannot decode the jpeg image: …") for a corrupt file or one whose data ends early.
+[[nodiscard]] Result<DecodedPixels> decode_jpeg(std::span<const std::uint8_t> bytes,
+                                                std::size_t max_pixels);
+
+}  // namespace llmwire::image::detail
