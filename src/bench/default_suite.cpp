@@ -120,6 +120,7 @@ std::string_view default_suite_json() noexcept {
   "weights": {"quality": 40, "performance": 25, "vision": 20, "vram": 10, "stability": 5},
   "scoring": {"tok_s_full": 80, "ttft_ms_full": 50, "vram_gb_zero": 50},
   "swap_margin": 0.15,
+  "quality_repeats": 3,
   "pin_sampling": true,
   "temperature": 0,
   "seed": 1234

@@ -61,7 +61,7 @@ std::string samples_csv(const nlohmann::json& results) {
     if (!samples.is_array()) continue;
     for (const auto& s : samples) {
       out += field(name) + "," + cell(member(s, "level")) + "," + cell(member(s, "prompt")) + "," +
-             cell(member(s, "run"));
+             cell(member(s, member(s, "run").is_null() ? "round" : "run"));  // quality: round
       for (const char* column : sample_columns) out += "," + cell(member(s, column));
       out += "\n";
     }

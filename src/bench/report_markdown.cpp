@@ -59,6 +59,32 @@ std::string model_label(const nlohmann::json& r) {
 
 }  // namespace
 
+// A quality test's samples from its headline round (all of them when it ran once).
+nlohmann::json headline_samples(const nlohmann::json& test) {
+  const auto& samples = at(test, {"samples"});
+  if (!test.contains("rounds") || !samples.is_array()) return samples;
+  const int headline = test["rounds"].value("headline_round", 1);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : samples)
+    if (s.value("round", 1) == headline) out.push_back(s);
+  return out;
+}
+
+// " (median of 3 rounds: 7/8, 8/8, 8/8)": each round's result as `score` writes it.
+std::string rounds_note(const nlohmann::json& test,
+                        std::string (*score)(const nlohmann::json& round)) {
+  if (!test.contains("rounds")) return {};
+  const auto& rounds = test["rounds"];
+  std::string list;
+  for (const auto& round : rounds.value("scores", nlohmann::json::array()))
+    list += (list.empty() ? "" : ", ") + score(round);
+  return " (median of " + std::to_string(rounds.value("count", 0)) + " rounds: " + list + ")";
+}
+
+std::string of(const nlohmann::json& round, const char* found, const char* total) {
+  return std::to_string(round.value(found, 0)) + "/" + std::to_string(round.value(total, 0));
+}
+
 std::string markdown_report(const nlohmann::json& r) {
   std::string md;
   md += simulated_banner(r);
@@ -244,13 +270,18 @@ std::string markdown_report(const nlohmann::json& r) {
 
   if (tests.contains("tools")) {
     const auto& t = tests["tools"];
-    md += "\n## Tool calls: " + std::to_string(t.value("correct", 0)) + "/" +
-          std::to_string(t.value("total", 0)) + " (" + std::to_string(t.value("structured", 0)) +
-          " structured, " + std::to_string(t.value("recovered", 0)) +
-          " recovered by llmwire), weighted score " +
-          num(t.value("weighted", nlohmann::json()), 2) + "\n\n";
+    md +=
+        "\n## Tool calls: " + std::to_string(t.value("correct", 0)) + "/" +
+        std::to_string(t.value("total", 0)) + " (" + std::to_string(t.value("structured", 0)) +
+        " structured, " + std::to_string(t.value("recovered", 0)) +
+        " recovered by llmwire), weighted score " + num(t.value("weighted", nlohmann::json()), 2) +
+        rounds_note(t, [](const nlohmann::json& round) { return of(round, "correct", "total"); }) +
+        "\n\n";
+    if (t.contains("rounds"))
+      md += "The calls of round " + std::to_string(t["rounds"].value("headline_round", 1)) +
+            "; every round's are in results.json.\n\n";
     md += "| Prompt | Expected | Called | Score |\n|---|---|---|---|\n";
-    for (const auto& s : t["samples"]) {
+    for (const auto& s : headline_samples(t)) {
       std::string score = s.value("score", std::string());
       if (s.contains("why")) score += " (" + s.value("why", std::string()) + ")";
       md += "| " + s.value("prompt", std::string()) + " | " + s.value("expected", std::string()) +
@@ -264,7 +295,13 @@ std::string markdown_report(const nlohmann::json& r) {
           std::to_string(e.value("persons_total", 0)) + " persons, " +
           std::to_string(e.value("places_found", 0)) + "/" +
           std::to_string(e.value("places_total", 0)) +
-          " places (JSON: " + at(e, {"samples"}).at(0).value("json", std::string("?")) + ") |\n";
+          " places (JSON: " + headline_samples(e).at(0).value("json", std::string("?")) + ")" +
+          rounds_note(e,
+                      [](const nlohmann::json& round) {
+                        return of(round, "persons_found", "persons_total") + " + " +
+                               of(round, "places_found", "places_total");
+                      }) +
+          " |\n";
   }
   if (tests.contains("vision") && tests["vision"].value("status", std::string()) == "skipped") {
     md += "| Vision | skipped: " + tests["vision"].value("reason", std::string()) + " |\n";
@@ -277,14 +314,26 @@ std::string markdown_report(const nlohmann::json& r) {
           std::to_string(v.value("colours_found", 0)) + "/" +
           std::to_string(v.value("colours_total", 0)) + " colours, " +
           std::to_string(v.value("positions_found", 0)) + "/" +
-          std::to_string(v.value("positions_total", 0)) + " positions |\n";
+          std::to_string(v.value("positions_total", 0)) + " positions" +
+          rounds_note(v,
+                      [](const nlohmann::json& round) {
+                        return of(round, "colours_found", "colours_total") + " + " +
+                               of(round, "positions_found", "positions_total");
+                      }) +
+          " |\n";
   }
   if (tests.contains("kannada")) {
     const auto& k = tests["kannada"];
     md += "| Kannada | " + std::to_string(k.value("entities_found", 0)) + "/" +
           std::to_string(k.value("entities_total", 0)) +
           " entities; reply in Kannada: " + (k.value("reply_kannada", false) ? "YES" : "NO") +
-          " (" + std::to_string(k.value("reply_kannada_chars", 0)) + " Kannada chars) |\n";
+          " (" + std::to_string(k.value("reply_kannada_chars", 0)) + " Kannada chars)" +
+          rounds_note(k,
+                      [](const nlohmann::json& round) {
+                        return of(round, "entities_found", "entities_total") +
+                               (round.value("reply_kannada", false) ? " YES" : " NO");
+                      }) +
+          " |\n";
   }
 
   const auto& d = r["decision"];

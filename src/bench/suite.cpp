@@ -170,6 +170,7 @@ Result<void> check_limits(const Suite& s) {
   };
   const Limit limits[] = {
       {"tests.throughput.runs", s.throughput.runs, 1, 1000},
+      {"quality_repeats", s.quality_repeats, 1, 20},
       {"tests.throughput.max_tokens", s.throughput.max_tokens, 1, 1'000'000},
       {"tests.ttft.max_tokens", s.ttft.max_tokens, 1, 1'000'000},
       {"tests.concurrency.parallel", s.concurrency.parallel, 1, 1024},
@@ -322,6 +323,7 @@ Result<Suite> parse_complete(const nlohmann::json& document) {
   LLMWIRE_READ(sc, "scoring", "ttft_ms_full", suite.scoring.ttft_ms_full);
   LLMWIRE_READ(sc, "scoring", "vram_gb_zero", suite.scoring.vram_gb_zero);
   LLMWIRE_READ(document, "", "swap_margin", suite.swap_margin);
+  LLMWIRE_READ(document, "", "quality_repeats", suite.quality_repeats);
   {
     bool pin = true;
     double temperature = suite.temperature.value_or(0.0);

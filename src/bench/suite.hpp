@@ -150,6 +150,9 @@ struct Suite {
   Weights weights;
   Scoring scoring;
   double swap_margin = 0.15;  ///< A candidate must beat the baseline's score by this fraction.
+  /// Rounds of each quality test (entities, tools, vision, Kannada): single runs swing (tools
+  /// 7/8 ↔ 8/8), so the thresholds judge the median round and the report shows the spread.
+  int quality_repeats = 3;
   /// Sampling pinned on every request so runs compare (`temperature`, `seed`; both nullopt when
   /// the file says "pin_sampling": false, leaving them to the server).
   std::optional<double> temperature = 0.0;

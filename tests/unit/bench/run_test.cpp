@@ -31,6 +31,7 @@ Suite short_suite() {
   s.concurrency.max_tokens = 40;
   s.long_context.input_tokens = 3000;
   s.long_context.max_tokens = 40;
+  s.quality_repeats = 1;  // rounds have their own test below
   return s;
 }
 
@@ -259,6 +260,61 @@ TEST_CASE("over Ollama the server parses tool calls: the seeds' 7/8 structured, 
   CHECK(results["metrics"]["tools_weighted"].get<double>() == doctest::Approx(0.875));
   CHECK(results["metrics"]["vision_colours"] == 5);  // images travel as Ollama base64 too
   CHECK(has(markdown_report(results), "| Tools | 7/8 (0.88) | ≥ 6/8 | **PASS** |"));
+}
+
+TEST_CASE("quality tests run three rounds: the median round is judged, the spread is shown") {
+  // Single runs swing (the seeds' tool score went 7/8 ↔ 8/8), so each quality test runs
+  // quality_repeats rounds (default 3). Here the second round's answers lose their tool calls
+  // on the way back, so the rounds score 7, 0 and 7: the median is 7, the spread 0 to 7.
+  Run r({.profile = "gemma4", .tok_s = 5000, .ttft_ms = 0});
+  RunOptions options;
+  options.only = {"tools", "entities"};
+  auto info = inspect_server(*r.client, {.model = r.endpoint.model});
+  REQUIRE(info);
+  options.server = std::move(*info);
+  options.vram_unavailable_reason = "simulated endpoint";
+  Suite suite = default_suite();
+  REQUIRE(suite.quality_repeats == 3);
+  const auto cases = static_cast<int>(suite.tools.cases.size());
+  int tool_requests = 0;
+  const ChatFunction chat = client_chat(*r.client);
+  const ChatFunction second_round_loses_calls = [&](const ChatRequest& request) {
+    Exchange exchange = chat(request);
+    if (!request.tools.empty() && tool_requests++ / cases == 1 && exchange.result)
+      exchange.result->tool_calls.clear();
+    return exchange;
+  };
+  auto results = run_suite(suite, r.endpoint, second_round_loses_calls,
+                           client_parallel_chat(*r.client), options);
+  REQUIRE(tool_requests == 3 * cases);
+  const auto& tools = results["tests"]["tools"];
+  CHECK(tools["correct"] == 7);
+  CHECK(results["metrics"]["tools_correct"] == 7);
+  CHECK(tools["rounds"]["count"] == 3);
+  CHECK(tools["rounds"]["headline_round"] == 1);  // the first of the two 7s
+  CHECK(tools["rounds"]["scores"][1]["correct"] == 0);
+  CHECK(tools["rounds"]["min"].get<double>() < 1);
+  CHECK(tools["rounds"]["max"].get<double>() >= 7);
+  REQUIRE(tools["samples"].size() == static_cast<std::size_t>(3 * cases));
+  CHECK(tools["samples"][static_cast<std::size_t>(cases)]["round"] == 2);
+  CHECK(tools["status"] == "ok");
+  CHECK(results["tests"]["entities"]["rounds"]["count"] == 3);
+  const std::string md = markdown_report(results);
+  CHECK(has(md, "(median of 3 rounds: 7/8, 0/8, 7/8)"));
+  CHECK(has(md, "The calls of round 1; every round's are in results.json."));
+  const std::string csv = samples_csv(results);
+  std::size_t tool_rows = 0;
+  for (std::size_t at = csv.find("\ntools,"); at != std::string::npos;
+       at = csv.find("\ntools,", at + 1))
+    ++tool_rows;
+  CHECK(tool_rows == static_cast<std::size_t>(3 * cases));  // every round's calls
+
+  // quality_repeats 1 runs once, with no rounds block.
+  suite.quality_repeats = 1;
+  tool_requests = 0;
+  auto once = run_suite(suite, r.endpoint, chat, client_parallel_chat(*r.client), options);
+  CHECK_FALSE(once["tests"]["tools"].contains("rounds"));
+  CHECK(once["tests"]["tools"]["samples"].size() == static_cast<std::size_t>(cases));
 }
 
 TEST_CASE("a server that fails every request: recorded, scored, never a crash") {

@@ -48,6 +48,7 @@ TEST_CASE("the default suite is the seeds' matrix") {
   CHECK(s.weights.vram == 10);
   CHECK(s.weights.stability == 5);
   CHECK(s.swap_margin == 0.15);
+  CHECK(s.quality_repeats == 3);
   // TTFT prompts differ from each other so a prefix cache cannot serve one from another.
   for (std::size_t i = 1; i < s.ttft.prompts.size(); ++i)
     CHECK(s.ttft.prompts[i] != s.ttft.prompts[0]);
@@ -149,6 +150,10 @@ TEST_CASE("bad suites are errors that name the problem") {
   REQUIRE_FALSE(wide);
   CHECK(wide.error().message.find("'tests.concurrency.parallel' must be between 1 and 1024") !=
         std::string::npos);
+  auto no_rounds = parse_suite(nlohmann::json::parse(R"({"quality_repeats":0})"));
+  REQUIRE_FALSE(no_rounds);
+  CHECK(no_rounds.error().message == "suite: 'quality_repeats' must be between 1 and 20, got 0");
+  CHECK(parse_suite(nlohmann::json::parse(R"({"quality_repeats":5})"))->quality_repeats == 5);
   auto negative = parse_suite(nlohmann::json::parse(R"({"thresholds":{"tok_s_min":-1}})"));
   REQUIRE_FALSE(negative);
   auto overflow = parse_suite(nlohmann::json::parse(R"({"tests":{"throughput":{"runs":1e30}}})"));
