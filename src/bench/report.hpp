@@ -9,6 +9,7 @@
 ///     auto svg = llmwire::bench::svg_chart({a, b});
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,17 @@ namespace llmwire::bench {
 [[nodiscard]] std::string summary_csv(const nlohmann::json& results);
 
 /// Chart geometry, exposed so a test can find the marks in a rendering.
+/// One level of a results document's concurrency sweep, as the chart draws it.
+struct SweepPoint {
+  int streams = 0;
+  std::optional<double> tok_s_median;  ///< Median per-stream decode tok/s.
+  std::optional<double> ttft_p90_ms;
+};
+/// The sweep levels of `results` (empty without a concurrency test).
+[[nodiscard]] std::vector<SweepPoint> chart_sweep(const nlohmann::json& results);
+/// Rows the chart draws: one per results document, plus one per document with a sweep.
+[[nodiscard]] int chart_rows(const std::vector<nlohmann::json>& results);
+
 struct ChartLayout {
   int width = 900;
   int row_height = 60;

@@ -1,5 +1,7 @@
-// The SVG chart: one row per model, tok/s samples on the left, TTFT samples on the right.
-// Plain shapes and text only, so any renderer (browsers, rsvg-convert) draws it the same.
+// The SVG chart: one row per model, tok/s samples on the left, TTFT samples on the right, each
+// with its mean bar and a p50–p99 whisker; then, for models with a concurrency sweep, a row per
+// model with each level's median per-stream tok/s and p90 TTFT. Plain shapes and text only, so
+// any renderer (browsers, rsvg-convert) draws it the same.
 
 #include <algorithm>
 #include <cmath>
@@ -47,6 +49,38 @@ std::vector<double> samples(const nlohmann::json& r, bool tok_s) {
   return values;
 }
 
+// Nearest-rank percentile, as the results' summaries use.
+double percentile(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(values.size()));
+  const auto index =
+      static_cast<std::size_t>(std::clamp(rank, 1.0, static_cast<double>(values.size())));
+  return values[index - 1];
+}
+
+}  // namespace
+
+std::vector<SweepPoint> chart_sweep(const nlohmann::json& r) {
+  std::vector<SweepPoint> points;
+  if (!r.contains("tests") || !r["tests"].contains("concurrency")) return points;
+  const auto& sweep = r["tests"]["concurrency"].value("sweep", nlohmann::json::array());
+  for (const auto& level : sweep) {
+    if (!level.is_object() || !level.contains("parallel") || !level["parallel"].is_number())
+      continue;
+    SweepPoint point{.streams = level["parallel"].get<int>()};
+    const auto& tok = level.value("per_request_tok_s", nlohmann::json::object());
+    const auto& ttft = level.value("ttft_ms", nlohmann::json::object());
+    if (tok.contains("median") && tok["median"].is_number())
+      point.tok_s_median = tok["median"].get<double>();
+    if (ttft.contains("p90") && ttft["p90"].is_number())
+      point.ttft_p90_ms = ttft["p90"].get<double>();
+    if (point.tok_s_median || point.ttft_p90_ms) points.push_back(point);
+  }
+  return points;
+}
+
+namespace {
+
 double nice_ceiling(double value) {
   if (value <= 0) return 1;
   double magnitude = std::pow(10.0, std::floor(std::log10(value)));
@@ -82,14 +116,24 @@ std::pair<double, double> chart_axes(const std::vector<nlohmann::json>& results)
   for (const auto& r : results) {
     for (double v : samples(r, true)) tok = std::max(tok, v);
     for (double v : samples(r, false)) ttft = std::max(ttft, v);
+    for (const auto& point : chart_sweep(r)) {
+      tok = std::max(tok, point.tok_s_median.value_or(0));
+      ttft = std::max(ttft, point.ttft_p90_ms.value_or(0));
+    }
     tok = std::max(tok, limit(r, "tok_s_min"));
     ttft = std::max(ttft, limit(r, "ttft_ms_max"));
   }
   return {nice_ceiling(tok * 1.05), nice_ceiling(ttft * 1.05)};
 }
 
+int chart_rows(const std::vector<nlohmann::json>& results) {
+  int rows = static_cast<int>(results.size());
+  for (const auto& r : results) rows += chart_sweep(r).empty() ? 0 : 1;
+  return std::max(1, rows);
+}
+
 std::string svg_chart(const std::vector<nlohmann::json>& results, const ChartLayout& layout) {
-  const int rows = std::max<int>(1, static_cast<int>(results.size()));
+  const int rows = chart_rows(results);
   const int height = layout.height(rows);
   const auto [tok_max, ttft_max] = chart_axes(results);
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
@@ -170,6 +214,18 @@ std::string svg_chart(const std::vector<nlohmann::json>& results, const ChartLay
         svg += "<circle cx=\"" + f(layout.x(panel, values[i], maxima[panel])) + "\" cy=\"" +
                f(y + jitter) + "\" r=\"3\" fill=\"" + colour + "\" fill-opacity=\"0.6\"/>\n";
       }
+      // p50 to p99 as a whisker under the dots, with ticks at p90 and p99.
+      const double p50 = percentile(values, 50), p90 = percentile(values, 90),
+                   p99 = percentile(values, 99);
+      const double wy = y + 12;
+      svg += "<line x1=\"" + f(layout.x(panel, p50, maxima[panel])) + "\" y1=\"" + f(wy) +
+             "\" x2=\"" + f(layout.x(panel, p99, maxima[panel])) + "\" y2=\"" + f(wy) +
+             "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>\n";
+      for (double tick : {p90, p99}) {
+        const double tx = layout.x(panel, tick, maxima[panel]);
+        svg += "<line x1=\"" + f(tx) + "\" y1=\"" + f(wy - 5) + "\" x2=\"" + f(tx) + "\" y2=\"" +
+               f(wy + 5) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"/>\n";
+      }
       // The mean as a solid bar across the row.
       double x = layout.x(panel, mean, maxima[panel]);
       svg += "<rect x=\"" + f(x - 2) + "\" y=\"" + f(y - 18) +
@@ -178,6 +234,34 @@ std::string svg_chart(const std::vector<nlohmann::json>& results, const ChartLay
              "\" fill=\"" + colour + "\">" + f(mean) + "</text>\n";
     }
   }
+  // The sweep rows: each level's median stream tok/s (left) and p90 TTFT (right), as a square
+  // labelled with its number of streams.
+  int row = static_cast<int>(results.size());
+  for (const auto& r : results) {
+    const auto points = chart_sweep(r);
+    if (points.empty()) continue;
+    const double y = layout.y(row++);
+    std::string label = r.value("model", std::string("?"));
+    if (label.size() > 18) label = label.substr(0, 17) + "…";
+    svg += "<text x=\"12\" y=\"" + f(y + 4) + "\">" + escape(label) + " sweep</text>\n";
+    for (int panel = 0; panel < 2; ++panel) {
+      const char* colour = panel == 0 ? chart_tok_s_colour : chart_ttft_colour;
+      for (std::size_t i = 0; i < points.size(); ++i) {
+        const auto value = panel == 0 ? points[i].tok_s_median : points[i].ttft_p90_ms;
+        if (!value) continue;
+        const double x = layout.x(panel, *value, maxima[panel]);
+        const double sy = y + (static_cast<double>(i % 2) * 2.0 - 1.0) * 9.0;  // apart if equal
+        svg += "<rect x=\"" + f(x - 4) + "\" y=\"" + f(sy - 4) +
+               "\" width=\"8\" height=\"8\" fill=\"" + colour + "\"/>\n";
+        svg += "<text x=\"" + f(x + 6) + "\" y=\"" + f(sy + 4) + "\" font-size=\"11\" fill=\"" +
+               colour + "\">" + std::to_string(points[i].streams) + "</text>\n";
+      }
+    }
+  }
+  svg += "<text x=\"12\" y=\"" + std::to_string(layout.height(rows) - 8) +
+         "\" font-size=\"11\" fill=\"#444444\">dots: samples; bar: mean; line: p50 to p99, "
+         "ticks at p90 and p99; sweep rows: median stream tok/s and p90 TTFT per number of "
+         "streams</text>\n";
   svg += "</svg>\n";
   return svg;
 }

@@ -121,6 +121,64 @@ TEST_CASE("the chart renders, and its marks sit where the numbers say") {
   CHECK(near(image.at(5, image.height - 5), white, 5));
 }
 
+namespace {
+
+Image render(const std::string& svg) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("llmwire_chart_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto svg_path = (dir / "chart.svg").string(), png_path = (dir / "chart.png").string();
+  std::ofstream(svg_path) << svg;
+  std::string command = "rsvg-convert -o '" + png_path + "' '" + svg_path + "'";
+  REQUIRE_MESSAGE(std::system(command.c_str()) == 0,
+                  "rsvg-convert (librsvg2-bin) must be installed");
+  auto image = decode_png(png_path);
+  std::filesystem::remove_all(dir);
+  return image;
+}
+
+}  // namespace
+
+TEST_CASE("the percentile view: a p50-p99 whisker under each row's samples") {
+  // Four steady samples and one fast one: p50 32, p99 58 tok/s (nearest rank), mean 36.8.
+  auto r = results_with("m", {30, 31, 32, 33, 58}, {80, 82, 84, 86, 300});
+  ChartLayout layout;
+  auto image = render(svg_chart({r}, layout));
+  auto [tok_max, ttft_max] = chart_axes({r});
+  const double wy = layout.y(0) + 12;
+  CHECK(near(image.at(layout.x(0, 45, tok_max), wy), blue));  // between p50 and p99
+  CHECK_FALSE(near(image.at(layout.x(0, 45, tok_max), wy + 8), blue, 60));
+  CHECK_FALSE(near(image.at(layout.x(0, 20, tok_max), wy), blue, 60));  // below p50: none
+  CHECK(near(image.at(layout.x(1, 200, ttft_max), wy), red));           // TTFT p50 84 to p99 300
+  CHECK(near(image.at(layout.x(1, 300, ttft_max), wy - 4), red));       // the p99 tick
+}
+
+TEST_CASE("the sweep view: a row per model with each level's stream tok/s and p90 TTFT") {
+  auto r = results_with("m", {50}, {80});
+  r["tests"]["concurrency"]["sweep"] = nlohmann::json::array(
+      {{{"parallel", 1}, {"per_request_tok_s", {{"median", 50.0}}}, {"ttft_ms", {{"p90", 80.0}}}},
+       {{"parallel", 3}, {"per_request_tok_s", {{"median", 30.0}}}, {"ttft_ms", {{"p90", 150.0}}}},
+       {{"parallel", 8},
+        {"per_request_tok_s", {{"median", 12.0}}},
+        {"ttft_ms", {{"p90", 420.0}}}}});
+  const std::vector<nlohmann::json> results = {r};
+  REQUIRE(chart_sweep(r).size() == 3);
+  CHECK(chart_rows(results) == 2);
+  ChartLayout layout;
+  auto image = render(svg_chart(results, layout));
+  CHECK(image.height == layout.height(2));
+  auto [tok_max, ttft_max] = chart_axes(results);
+  CHECK(ttft_max >= 420);  // the axis takes the sweep's p90 too
+  const double y = layout.y(1);
+  // Levels alternate 9 px above and below the row's centre so equal values stay apart.
+  CHECK(near(image.at(layout.x(0, 50, tok_max), y - 9), blue));
+  CHECK(near(image.at(layout.x(0, 30, tok_max), y + 9), blue));
+  CHECK(near(image.at(layout.x(0, 12, tok_max), y - 9), blue));
+  CHECK(near(image.at(layout.x(1, 150, ttft_max), y + 9), red));
+  CHECK(near(image.at(layout.x(1, 420, ttft_max), y - 9), red));
+  CHECK_FALSE(near(image.at(layout.x(0, 40, tok_max), y - 9), blue, 60));  // no level at 40
+}
+
 TEST_CASE("an unmeasured model gets a row that says so, not an empty bar at 0") {
   auto svg = svg_chart({results_with("no-samples", {}, {})});
   CHECK(svg.find("not measured") != std::string::npos);
