@@ -193,6 +193,10 @@ Result<int> LoopbackServer::start() {
   };
   impl.server.set_keep_alive_max_count(impl.options.keep_alive_max_requests);
   impl.server.set_keep_alive_timeout(30);
+  // A streaming server writes each event as it is made; with Nagle's algorithm on, an event
+  // written while the previous segment awaits its (delayed) ACK waits up to 40 ms, which showed
+  // as a first token 39 ms late on a reused connection and a decode rate 4.5% high.
+  impl.server.set_tcp_nodelay(true);
   auto handle = [this](const httplib::Request& req, httplib::Response& res) {
     impl_->serve(req, res);
   };

@@ -538,6 +538,7 @@ Result<int> ModelSimulator::start(const std::string& host, int port) {
     res.set_content("{\"status\":\"ok\",\"simulated\":true}", "application/json");
   });
   impl_->host = host;
+  server.set_tcp_nodelay(true);  // each event goes out when written (loopback_server.cpp: why)
   int bound = port == 0 ? server.bind_to_any_port(host.c_str())
                         : (server.bind_to_port(host.c_str(), port) ? port : -1);
   if (bound <= 0) {

@@ -9,6 +9,7 @@
 ///     const llmwire::ChatResult& result = decoder.result();
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -57,6 +58,12 @@ class ResponseDecoder {
   /// Routes content text through a client-side output parser (a profile's), which recovers
   /// reasoning and tool calls the server left in raw text. Call before the first feed().
   void set_output_parser(std::unique_ptr<OutputParser> parser);
+
+  /// Called for every non-empty content, reasoning or tool-argument fragment as the server sent
+  /// it, before the output parser and secret masking hold any of it back: what a client times
+  /// the server's decoding by (the Client's decode tok/s and inter-token gaps). Call before the
+  /// first feed(); it must not throw.
+  void set_wire_delta_observer(std::function<void()> observer);
 
   /// Masks these secrets (the API key, a URL password; those under 8 bytes are ignored: they
   /// would mask ordinary words) in every event and in the result: content and reasoning text

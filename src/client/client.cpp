@@ -319,6 +319,9 @@ class Client::Impl {
     transfer->body = body->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     transfer->user_sink = std::move(on_event);
     Transfer* raw = transfer.get();
+    // The decode rate is timed on the server's fragments as they arrive, not on the events
+    // the profile's parser releases (it holds text back while a tool call may be starting).
+    transfer->decoder.set_wire_delta_observer([raw] { raw->timings.on_wire_delta(Clock::now()); });
     transfer->sink = [raw](const Event& event) {
       raw->timings.on_event(event, Clock::now());
       if (!raw->user_sink) return true;

@@ -38,10 +38,11 @@ void TransferTimings::on_event(const Event& event, Clock::time_point now) {
   if (tool && !first_tool_) first_tool_ = now;
   if (content != nullptr && !first_sentence_ && ends_a_sentence(content->text))
     first_sentence_ = now;
-  // Tool-call argument fragments are tokens too: they count for gaps and tok/s.
-  const bool delta = visible || std::holds_alternative<ToolCallArgumentsDelta>(event);
-  if (!delta) return;
   if (visible && !first_visible_) first_visible_ = now;
+}
+
+void TransferTimings::on_wire_delta(Clock::time_point now) {
+  // Content, reasoning and tool-argument fragments alike: each is the server's tokens.
   if (last_delta_) gaps_ms_.push_back(static_cast<float>(ms_between(*last_delta_, now)));
   if (!first_delta_) first_delta_ = now;
   last_delta_ = now;

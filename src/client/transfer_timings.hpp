@@ -15,9 +15,14 @@ class TransferTimings {
  public:
   using Clock = std::chrono::steady_clock;
 
-  /// Notes the arrival time of a delta event. Called on the hot path: no allocation beyond
-  /// the amortised growth of the gap vector.
+  /// Notes when the output a caller sees began: the first content or reasoning event, the first
+  /// tool-call event, the first sentence's end (after the profile's parser, as delivered).
   void on_event(const Event& event, Clock::time_point now);
+  /// Notes the arrival of one fragment as the server sent it (ResponseDecoder's wire-delta
+  /// observer): the decode rate and the gaps are the server's, whatever the profile's parser
+  /// holds back and releases later. Called on the hot path: no allocation beyond the amortised
+  /// growth of the gap vector.
+  void on_wire_delta(Clock::time_point now);
 
   /// Fills result.timings, measured from `sent` (start of the attempt that answered) to `end`;
   /// `first_byte` is when the response began (for a held-back output's decode window).

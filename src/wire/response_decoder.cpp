@@ -64,8 +64,9 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   std::string scratch;  // Ollama lines with invalid UTF-8, repaired
   ChatResult result;
   std::unique_ptr<OutputParser> parser;
-  EventSink parser_sink;            // routes the parser's events into emit()
-  const EventSink* sink = nullptr;  // the caller's sink for the feed()/finish() at hand
+  EventSink parser_sink;             // routes the parser's events into emit()
+  std::function<void()> wire_delta;  // set_wire_delta_observer()
+  const EventSink* sink = nullptr;   // the caller's sink for the feed()/finish() at hand
   std::vector<PendingCall> calls;
   Error last_error;  // the Error a StreamError event points at, alive during the callback
   int next_whole_call_index = 0;
@@ -172,6 +173,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
 
   // ---- WireSink ---------------------------------------------------------------------------
   bool content(std::string_view text) override {
+    if (!text.empty() && wire_delta) wire_delta();
     if (parser) return text.empty() || parser->feed(text, parser_sink);
     if (text.empty()) {
       // An empty fragment still means "the server sent content" (null vs "").
@@ -182,6 +184,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
   }
 
   bool reasoning(std::string_view text) override {
+    if (!text.empty() && wire_delta) wire_delta();
     if (text.empty()) {
       if (!result.reasoning) result.reasoning.emplace();
       return true;
@@ -220,6 +223,7 @@ struct ResponseDecoder::Impl final : wire::WireSink {
       return false;
     }
     if (!arguments.empty()) {
+      if (wire_delta) wire_delta();
       call.arguments.append(arguments);
       return emit(ToolCallArgumentsDelta{.index = index, .fragment = arguments});
     }
@@ -383,6 +387,10 @@ ResponseDecoder& ResponseDecoder::operator=(ResponseDecoder&&) noexcept = defaul
 
 void ResponseDecoder::set_output_parser(std::unique_ptr<OutputParser> parser) {
   impl_->parser = std::move(parser);
+}
+
+void ResponseDecoder::set_wire_delta_observer(std::function<void()> observer) {
+  impl_->wire_delta = std::move(observer);
 }
 
 void ResponseDecoder::mask_secrets(const std::vector<std::string_view>& secrets) {

@@ -20,7 +20,9 @@ TEST_CASE("percentile is nearest-rank") {
 TEST_CASE("TTFT, gaps and tok/s from deltas or server usage") {
   detail::TransferTimings timings;
   const auto sent = Clock::now();
-  // A tool-call fragment does not count for TTFT; reasoning does.
+  // A tool-call fragment does not count for TTFT; reasoning does. Each fragment also arrived
+  // on the wire at the same moment (no parser in between).
+  for (auto at : {50ms, 100ms, 110ms, 150ms}) timings.on_wire_delta(sent + at);
   timings.on_event(Event{ToolCallArgumentsDelta{0, "{"}}, sent + 50ms);
   timings.on_event(Event{ReasoningDelta{"hm"}}, sent + 100ms);
   timings.on_event(Event{ContentDelta{"a"}}, sent + 110ms);
@@ -67,6 +69,8 @@ TEST_CASE("a tool-call-only response: TTFT is its first tool event, tok/s from t
   timings.on_event(Event{ToolCallBegin{0, "call_1", "get_weather"}}, sent + 200ms);
   timings.on_event(Event{ToolCallArgumentsDelta{0, "{\"city\":"}}, sent + 200ms);
   timings.on_event(Event{ToolCallArgumentsDelta{0, "\"Paris\"}"}}, sent + 202ms);
+  timings.on_wire_delta(sent + 200ms);
+  timings.on_wire_delta(sent + 202ms);
   ChatResult result;
   result.usage = Usage{.prompt_tokens = 30, .completion_tokens = 41};
   timings.fill(result, sent, sent + 210ms, sent + 10ms);
@@ -78,15 +82,35 @@ TEST_CASE("a tool-call-only response: TTFT is its first tool event, tok/s from t
 
   SUBCASE("streamed token by token, the deltas' window stands") {
     detail::TransferTimings streamed;
-    for (int i = 0; i < 10; ++i)
+    for (int i = 0; i < 10; ++i) {
       streamed.on_event(Event{ToolCallArgumentsDelta{0, "x"}},
                         sent + std::chrono::milliseconds(20 + 10 * i));
+      streamed.on_wire_delta(sent + std::chrono::milliseconds(20 + 10 * i));
+    }
     ChatResult r;
     r.usage = Usage{.prompt_tokens = 30, .completion_tokens = 10};
     streamed.fill(r, sent, sent + 120ms, sent + 10ms);
     CHECK_FALSE(r.timings.output_held_back);
     CHECK(*r.timings.decode_tok_s == doctest::Approx(9 / 0.09).epsilon(0.01));
   }
+}
+
+TEST_CASE("text a profile's parser holds back: TTFT as delivered, tok/s as the server sent it") {
+  // The gemma4 parser holds text while it could be the start of a tool call and releases it
+  // later, several fragments at once. The rate and the gaps come from the wire fragments, so
+  // they stay the server's; TTFT is when the caller got the text.
+  detail::TransferTimings timings;
+  const auto sent = Clock::now();
+  for (int i = 0; i < 10; ++i)
+    timings.on_wire_delta(sent + std::chrono::milliseconds(100 + 10 * i));
+  timings.on_event(Event{ContentDelta{"released at once"}}, sent + 190ms);
+  ChatResult result;
+  result.usage = Usage{.prompt_tokens = 5, .completion_tokens = 10};
+  timings.fill(result, sent, sent + 200ms, sent + 95ms);
+  CHECK(*result.timings.ttft_ms == doctest::Approx(190).epsilon(0.01));  // what the caller saw
+  CHECK(*result.timings.decode_tok_s == doctest::Approx(9 / 0.09).epsilon(0.01));
+  CHECK(*result.timings.gap_p99_ms == doctest::Approx(10).epsilon(0.01));
+  CHECK_FALSE(result.timings.output_held_back);  // the server did not hold anything back
 }
 
 TEST_CASE("time to first sentence: the first '.', '!', '?', danda or newline in the content") {
