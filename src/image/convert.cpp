@@ -95,14 +95,14 @@ Result<detail::DecodedPixels> decode_with_stb(std::span<const std::uint8_t> byte
   if (!detail::within_pixel_budget(width, height, max_pixels)) {
     return tl::unexpected(detail::pixel_budget_error(name, width, height, max_pixels));
   }
-  stbi_uc* decoded = stbi_load_from_memory(data, length, &width, &height, &channels, 4);
-  if (decoded == nullptr) {
+  std::unique_ptr<stbi_uc, decltype(&stbi_image_free)> decoded(
+      stbi_load_from_memory(data, length, &width, &height, &channels, 4), &stbi_image_free);
+  if (!decoded) {
     return fail(ErrorKind::parse, "cannot decode the " + name + " image: " + stbi_failure_reason());
   }
   detail::DecodedPixels pixels{.width = width, .height = height};
-  pixels.rgba.assign(
-      decoded, decoded + static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 4);
-  stbi_image_free(decoded);
+  pixels.rgba.assign(decoded.get(), decoded.get() + static_cast<std::size_t>(width) *
+                                                        static_cast<std::size_t>(height) * 4);
   return pixels;
 }
 

@@ -45,11 +45,28 @@ void on_message(j_common_ptr info, int level) {
   }
 }
 
-enum class Outcome { decoded, over_budget, failed };
+enum class Outcome { decoded, over_budget, too_many_scans, failed };
+
+struct ScanLimit {
+  jpeg_progress_mgr base;  // first, so libjpeg's pointer to it is a pointer to this
+  int max_scans;
+  bool exceeded;
+};
+
+// libjpeg calls this as it reads; past the scan limit it stops the decode through error_exit.
+void on_progress(j_common_ptr common) {
+  auto* info = reinterpret_cast<j_decompress_ptr>(common);
+  auto* limit = reinterpret_cast<ScanLimit*>(info->progress);
+  if (info->input_scan_number > limit->max_scans) {
+    limit->exceeded = true;
+    (*common->err->error_exit)(common);
+  }
+}
 
 struct Decoding {
   jpeg_decompress_struct info;
   ErrorManager errors;
+  ScanLimit scans;
   DecodedPixels* out;
   std::size_t max_pixels;
   bool cmyk;
@@ -62,11 +79,14 @@ Outcome decode_into(Decoding& d, const std::uint8_t* data, unsigned long size) {
   d.errors.base.emit_message = on_message;
   d.errors.data_ended_early = false;
   d.errors.message[0] = '\0';
+  d.scans.exceeded = false;
+  d.scans.base.progress_monitor = on_progress;
   if (setjmp(d.errors.jump) != 0) {
     jpeg_destroy_decompress(&d.info);
-    return Outcome::failed;
+    return d.scans.exceeded ? Outcome::too_many_scans : Outcome::failed;
   }
   jpeg_create_decompress(&d.info);
+  d.info.progress = &d.scans.base;
   jpeg_mem_src(&d.info, data, size);
   jpeg_read_header(&d.info, TRUE);
   if (!within_pixel_budget(d.info.image_width, d.info.image_height, d.max_pixels)) {
@@ -94,14 +114,21 @@ Outcome decode_into(Decoding& d, const std::uint8_t* data, unsigned long size) {
 
 }  // namespace
 
-Result<DecodedPixels> decode_jpeg(std::span<const std::uint8_t> bytes, std::size_t max_pixels) {
+Result<DecodedPixels> decode_jpeg(std::span<const std::uint8_t> bytes, std::size_t max_pixels,
+                                  int max_scans) {
   DecodedPixels pixels;
   Decoding d{};
   d.out = &pixels;
   d.max_pixels = max_pixels;
+  d.scans.max_scans = max_scans;
   switch (decode_into(d, bytes.data(), static_cast<unsigned long>(bytes.size()))) {
     case Outcome::over_budget:
       return tl::unexpected(pixel_budget_error("jpeg", pixels.width, pixels.height, max_pixels));
+    case Outcome::too_many_scans:
+      return fail(ErrorKind::invalid_argument,
+                  "the jpeg image has more than " + std::to_string(max_scans) +
+                      " scans (each is a pass over the whole picture); refused as a "
+                      "decompression bomb");
     case Outcome::failed:
       return fail(ErrorKind::parse,
                   std::string("cannot decode the jpeg image: ") + d.errors.message);

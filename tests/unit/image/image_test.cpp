@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "image/jpeg_decode.hpp"
 #include "image_support.hpp"
 
 using namespace llmwire;
@@ -410,6 +411,20 @@ TEST_CASE("a CMYK JPEG (Adobe's inverted CMYK) becomes RGB") {
   REQUIRE(dark);
   auto decoded = test_image::decode_png(dark->bytes);
   CHECK(same_rgb(decoded.at(0, 0), {128, 0, 0, 255}, 8));
+}
+
+TEST_CASE("a progressive JPEG of more scans than the limit is refused as a decompression bomb") {
+  // Each scan is a pass over the whole picture's coefficients: thousands of tiny scans would
+  // take minutes while staying within every size limit. The limit (500 by default; real files
+  // have about ten) is checked as libjpeg reads, through its progress monitor.
+  const auto bytes = image_seed("jpeg_progressive");  // ten scans
+  CHECK(image::detail::decode_jpeg(bytes, 1u << 20, 10).has_value());
+  auto refused = image::detail::decode_jpeg(bytes, 1u << 20, 9);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind == ErrorKind::invalid_argument);
+  CHECK(refused.error().message.starts_with("the jpeg image has more than 9 scans"));
+  CHECK(image::detail::default_max_jpeg_scans == 500);
+  CHECK(image::prepare_image(bytes).has_value());  // prepare_image uses the default
 }
 
 TEST_CASE("a JPEG over the pixel budget is refused from its header") {
