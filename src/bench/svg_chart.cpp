@@ -250,7 +250,9 @@ std::string svg_chart(const std::vector<nlohmann::json>& results, const ChartLay
         const auto value = panel == 0 ? points[i].tok_s_median : points[i].ttft_p90_ms;
         if (!value) continue;
         const double x = layout.x(panel, *value, maxima[panel]);
-        const double sy = y + (static_cast<double>(i % 2) * 2.0 - 1.0) * 9.0;  // apart if equal
+        // Three lanes (above, on, below the row's centre), so levels with equal values stay
+        // apart: the default sweep has three levels.
+        const double sy = y + (static_cast<double>(i % 3) - 1.0) * 9.0;
         svg += "<rect x=\"" + f(x - 4) + "\" y=\"" + f(sy - 4) +
                "\" width=\"8\" height=\"8\" fill=\"" + colour + "\"/>\n";
         svg += "<text x=\"" + f(x + 6) + "\" y=\"" + f(sy + 4) + "\" font-size=\"11\" fill=\"" +

@@ -170,13 +170,15 @@ TEST_CASE("the sweep view: a row per model with each level's stream tok/s and p9
   auto [tok_max, ttft_max] = chart_axes(results);
   CHECK(ttft_max >= 420);  // the axis takes the sweep's p90 too
   const double y = layout.y(1);
-  // Levels alternate 9 px above and below the row's centre so equal values stay apart.
+  // Levels take three lanes, 9 px above, on and below the row's centre, so equal values stay
+  // apart.
   CHECK(near(image.at(layout.x(0, 50, tok_max), y - 9), blue));
-  CHECK(near(image.at(layout.x(0, 30, tok_max), y + 9), blue));
-  CHECK(near(image.at(layout.x(0, 12, tok_max), y - 9), blue));
-  CHECK(near(image.at(layout.x(1, 150, ttft_max), y + 9), red));
-  CHECK(near(image.at(layout.x(1, 420, ttft_max), y - 9), red));
-  CHECK_FALSE(near(image.at(layout.x(0, 40, tok_max), y - 9), blue, 60));  // no level at 40
+  CHECK(near(image.at(layout.x(0, 30, tok_max), y), blue));
+  CHECK(near(image.at(layout.x(0, 12, tok_max), y + 9), blue));
+  CHECK(near(image.at(layout.x(1, 80, ttft_max), y - 9), red));
+  CHECK(near(image.at(layout.x(1, 150, ttft_max), y), red));
+  CHECK(near(image.at(layout.x(1, 420, ttft_max), y + 9), red));
+  CHECK_FALSE(near(image.at(layout.x(0, 40, tok_max), y), blue, 60));  // no level at 40
 }
 
 TEST_CASE("an unmeasured model gets a row that says so, not an empty bar at 0") {
