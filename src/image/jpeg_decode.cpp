@@ -7,7 +7,9 @@
 //
 // libjpeg reports fatal errors through error_exit, which must not return: it longjmps back to
 // decode_into(). That function holds no C++ object with a destructor, and everything it fills
-// lives in its caller, so the jump skips no destructor and reads no indeterminate local.
+// lives in its caller, so the jump skips no destructor and reads no indeterminate local; the
+// one allocation it makes (the pixels) catches its own failure, so no exception crosses
+// libjpeg's state either.
 
 #include "image/jpeg_decode.hpp"
 
@@ -17,6 +19,7 @@
 
 #include <csetjmp>
 #include <cstdio>
+#include <new>
 #include <string>
 
 namespace llmwire::image::detail {
@@ -102,7 +105,13 @@ Outcome decode_into(Decoding& d, const std::uint8_t* data, unsigned long size) {
   const std::size_t row_bytes = std::size_t{d.info.output_width} * 4;
   d.out->width = static_cast<int>(d.info.output_width);
   d.out->height = static_cast<int>(d.info.output_height);
-  d.out->rgba.resize(row_bytes * d.info.output_height);
+  try {
+    d.out->rgba.resize(row_bytes * d.info.output_height);
+  } catch (const std::bad_alloc&) {  // within the pixel budget, but the machine is out of memory
+    std::snprintf(d.errors.message, sizeof d.errors.message, "out of memory for the pixels");
+    jpeg_destroy_decompress(&d.info);
+    return Outcome::failed;
+  }
   while (d.info.output_scanline < d.info.output_height) {
     JSAMPROW row = d.out->rgba.data() + row_bytes * d.info.output_scanline;
     jpeg_read_scanlines(&d.info, &row, 1);
