@@ -1,22 +1,69 @@
 #!/usr/bin/env bash
-# The device call of docs/FUZZING.md: the seven targets short of 10M, side by side on the
-# device machine's 16 cores for SECONDS (default 520), from the repository root after
-# scripts/make_fuzz_bundle.sh made fuzz-bundle/. Writes summary.txt, the first worker's log tails
-# and every artifact under $OUT.
-s=${1:-520}
+# The device calls of docs/FUZZING.md, from the repository root after scripts/make_fuzz_bundle.sh
+# made fuzz-bundle/. One campaign runs longer than a device call may (10 minutes): `start`
+# launches it in its own process session, which outlives the call while the machine is held,
+# and later calls made within the machine's warm time watch it and collect it.
+#
+#   scripts/fuzz_device_run.sh start SECONDS TARGET:WORKERS...  # returns at once
+#   scripts/fuzz_device_run.sh watch SECONDS   # prints executions so far every 60 s, then returns
+#   scripts/fuzz_device_run.sh collect         # waits for the end; summary, logs, corpora to $OUT
+#
+# Each TARGET runs as WORKERS processes sharing one corpus (scripts/fuzz_workers.sh), seeded
+# from fuzz/corpus/TARGET.
+set -uo pipefail
 b=fuzz-bundle
 o=/tmp/fz
-mkdir -p "$o"
-nproc; uname -a
-$b/run-workers fuzz_response_decoder 4 10000000 "$s" $o fuzz/corpus/fuzz_response_decoder > $o/r1 2>&1 &
-$b/run-workers fuzz_image_sniff 3 10000000 "$s" $o fuzz/corpus/fuzz_image_sniff > $o/r2 2>&1 &
-$b/run-workers fuzz_parser_qwen3_coder 3 10000000 "$s" $o fuzz/corpus/fuzz_parser_qwen3_coder > $o/r3 2>&1 &
-$b/run-workers fuzz_repair 2 10000000 "$s" $o fuzz/corpus/fuzz_repair > $o/r4 2>&1 &
-$b/run-workers fuzz_parser_gemma4 2 10000000 "$s" $o fuzz/corpus/fuzz_parser_gemma4 > $o/r5 2>&1 &
-$b/run-workers fuzz_parser_hermes 1 10000000 "$s" $o fuzz/corpus/fuzz_parser_hermes > $o/r6 2>&1 &
-$b/run-workers fuzz_meminfo 1 10000000 "$s" $o fuzz/corpus/fuzz_meminfo > $o/r7 2>&1 &
-wait
-cat $o/r? | tee "$OUT/summary.txt"
-for f in $o/logs-*/worker-1.log; do echo "== $f"; tail -12 "$f"; done > "$OUT/worker1-tails.txt"
-tar czf "$OUT/artifacts.tgz" $(ls -d $o/logs-*/artifact-* 2>/dev/null) $o/logs-*/worker-*.log 2>/dev/null
-ls -la "$OUT"
+mode=${1:?start, watch or collect}
+shift
+
+executions_so_far() {
+  # libFuzzer prints "#N ..." status lines as it goes: the last one per worker, summed.
+  for dir in "$o"/logs-*; do
+    [ -d "$dir" ] || continue
+    local sum=0 n
+    for log in "$dir"/worker-*.log; do
+      n=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+      sum=$((sum + ${n:-0}))
+    done
+    echo "${dir##*/logs-}: $sum"
+  done
+}
+
+case "$mode" in
+  start)
+    seconds=$1
+    shift
+    mkdir -p "$o"
+    nproc
+    for spec in "$@"; do
+      target=${spec%%:*} workers=${spec##*:}
+      setsid nohup "$b/run-workers" "$target" "$workers" 10000000 "$seconds" "$o" \
+        "fuzz/corpus/$target" >"$o/summary-$target.txt" 2>&1 </dev/null &
+    done
+    sleep 5
+    executions_so_far
+    ;;
+  watch)
+    end=$((SECONDS + $1))
+    while [ "$SECONDS" -lt "$end" ]; do
+      sleep 60
+      date -u +%T
+      executions_so_far
+    done
+    ;;
+  collect)
+    while pgrep -f "$b/run-workers" >/dev/null; do sleep 5; done
+    cat "$o"/summary-*.txt | tee "$OUT/summary.txt"
+    for f in "$o"/logs-*/worker-1.log; do
+      echo "== $f"
+      tail -12 "$f"
+    done >"$OUT/worker1-tails.txt"
+    tar czf "$OUT/logs.tgz" "$o"/logs-* 2>/dev/null
+    for c in "$o"/corpus-*; do tar czf "$OUT/${c##*/}.tgz" -C "$o" "${c##*/}"; done
+    ls -la "$OUT"
+    ;;
+  *)
+    echo "unknown mode $mode (start, watch or collect)" >&2
+    exit 2
+    ;;
+esac
