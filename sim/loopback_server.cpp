@@ -15,6 +15,8 @@
 #include <mutex>
 #include <thread>
 
+#include "listen_backlog.hpp"
+
 namespace llmwire::sim {
 
 using Clock = std::chrono::steady_clock;
@@ -76,6 +78,7 @@ std::string ReceivedRequest::header(std::string_view name) const {
 struct LoopbackServer::Impl {
   LoopbackOptions options;
   httplib::Server server;
+  detail::ListenBacklog backlog;  // listen_backlog.hpp: why
   std::thread thread;
   int port = -1;
 
@@ -197,6 +200,7 @@ Result<int> LoopbackServer::start() {
   // written while the previous segment awaits its (delayed) ACK waits up to 40 ms, which showed
   // as a first token 39 ms late on a reused connection and a decode rate 4.5% high.
   impl.server.set_tcp_nodelay(true);
+  impl.backlog.attach(impl.server);
   auto handle = [this](const httplib::Request& req, httplib::Response& res) {
     impl_->serve(req, res);
   };
@@ -209,6 +213,7 @@ Result<int> LoopbackServer::start() {
   if (port <= 0) {
     return fail(ErrorKind::io, "loopback server: cannot bind a port on " + impl.options.host);
   }
+  impl.backlog.widen();
   impl.port = port;
   impl.thread = std::thread([this] { impl_->server.listen_after_bind(); });
   // listen_after_bind() returns immediately if stop() races it; wait until it serves.

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <thread>
 
+#include "listen_backlog.hpp"
 #include "llmwire/json_parse.hpp"
 #include "model_simulator_internal.hpp"
 
@@ -83,6 +84,7 @@ std::string iso_now() {
 struct ModelSimulator::Impl {
   SimulatorOptions options;
   httplib::Server server;
+  detail::ListenBacklog backlog;  // listen_backlog.hpp: why
   std::thread thread;
   int port = 0;
   std::string host = "127.0.0.1";
@@ -539,12 +541,18 @@ Result<int> ModelSimulator::start(const std::string& host, int port) {
   });
   impl_->host = host;
   server.set_tcp_nodelay(true);  // each event goes out when written (loopback_server.cpp: why)
+  // cpp-httplib gives each connection a pool thread for as long as it is kept alive, and its
+  // default pool is 8 threads on a small machine: a stand-in for vLLM must serve more streams
+  // at once than the bench's largest level, idle keep-alive connections beside them.
+  server.new_task_queue = [] { return new httplib::ThreadPool(128); };
+  impl_->backlog.attach(server);
   int bound = port == 0 ? server.bind_to_any_port(host.c_str())
                         : (server.bind_to_port(host.c_str(), port) ? port : -1);
   if (bound <= 0) {
     return fail(ErrorKind::connect,
                 "simulator could not bind " + host + ":" + std::to_string(port));
   }
+  impl_->backlog.widen();
   impl_->port = bound;
   impl_->thread = std::thread([impl] { impl->server.listen_after_bind(); });
   return bound;

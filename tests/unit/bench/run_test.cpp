@@ -101,6 +101,7 @@ TEST_CASE("a short suite runs end to end against the simulator and the report sa
   REQUIRE(sweep.size() == 3);
   CHECK(sweep[0]["parallel"] == 1);
   CHECK(sweep[2]["parallel"] == 8);
+  INFO("sweep: " << sweep.dump());  // shown when a check below fails
   for (const auto& level : sweep) {
     CHECK(level["per_request_tok_s"]["median"].get<double>() > 0);
     CHECK(level["ttft_ms"].contains("p90"));

@@ -5,7 +5,12 @@
 
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <string>
 
@@ -367,4 +372,41 @@ TEST_CASE("the simulator refuses a profile it cannot speak, naming those it can"
         "unknown simulator profile 'nosuch' (known: gemma4, qwen3-coder, nemotron, hermes, plain)");
   for (const char* name : {"gemma4", "qwen3-coder", "qwen3_coder", "nemotron3", "hermes", "plain"})
     CHECK(is_simulator_profile(name));
+}
+
+TEST_CASE("64 connections at once are all taken at once: no SYN waits a second for the backlog") {
+  // Debian's cpp-httplib listens with a backlog of 5; the simulator raises it (listen_backlog.hpp).
+  // With 5, a burst of connects overflows the accept queue and the dropped SYNs are resent after
+  // 1 s (CI saw a 1029 ms TTFT at the bench's 8-stream level). 64 non-blocking connects at once
+  // must all complete well inside that second.
+  ModelSimulator simulator({.profile = "gemma4"});
+  auto port = simulator.start();
+  REQUIRE(port);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(*port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::vector<int> sockets;
+  for (int i = 0; i < 64; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    REQUIRE(fd >= 0);
+    const int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    REQUIRE((rc == 0 || errno == EINPROGRESS));
+    sockets.push_back(fd);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  int connected = 0;
+  for (int fd : sockets) {
+    pollfd p{.fd = fd, .events = POLLOUT, .revents = 0};
+    const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    const int left = std::max<int>(0, 500 - static_cast<int>(spent.count()));
+    int error = 0;
+    socklen_t size = sizeof error;
+    if (::poll(&p, 1, left) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 &&
+        error == 0)
+      ++connected;
+  }
+  for (int fd : sockets) ::close(fd);
+  CHECK(connected == 64);
 }
