@@ -555,6 +555,13 @@ Result<int> ModelSimulator::start(const std::string& host, int port) {
   impl_->backlog.widen();
   impl_->port = bound;
   impl_->thread = std::thread([impl] { impl->server.listen_after_bind(); });
+  // httplib's stop() does nothing before listen_after_bind() has marked the server running, and
+  // the listening thread then blocks in accept() for ever: a caller that stopped at once (a
+  // test that only opened connections, which the kernel completes without accept) hung in the
+  // join. Return only once it serves, as LoopbackServer::start() does.
+  for (int i = 0; i < 2000 && !impl->server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return bound;
 }
 
