@@ -73,15 +73,8 @@ constexpr std::array<int, 3> red = {0xd6, 0x27, 0x28};
 constexpr std::array<int, 3> green = {0x2c, 0xa0, 0x2c};
 constexpr std::array<int, 3> white = {255, 255, 255};
 
-}  // namespace
-
-TEST_CASE("the chart renders, and its marks sit where the numbers say") {
-  // The seeds' NVFP4 run against the 31B: 50.4 vs 6.9 tok/s, 83.9 vs 390.4 ms.
-  std::vector<nlohmann::json> results = {
-      results_with("gemma-4-26b-nvfp4", {50.0, 50.4, 50.7}, {80.0, 83.9, 87.8}),
-      results_with("gemma-4-31b-nvfp4", {6.9, 6.9}, {300.0, 480.8})};
-  ChartLayout layout;
-  auto svg = svg_chart(results, layout);
+// The chart as a picture: rendered by rsvg-convert, decoded by libspng.
+Image render(const std::string& svg) {
   auto dir =
       std::filesystem::temp_directory_path() / ("llmwire_chart_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
@@ -92,6 +85,18 @@ TEST_CASE("the chart renders, and its marks sit where the numbers say") {
                   "rsvg-convert (librsvg2-bin) must be installed");
   auto image = decode_png(png_path);
   std::filesystem::remove_all(dir);
+  return image;
+}
+
+}  // namespace
+
+TEST_CASE("the chart renders, and its marks sit where the numbers say") {
+  // The seeds' NVFP4 run against the 31B: 50.4 vs 6.9 tok/s, 83.9 vs 390.4 ms.
+  std::vector<nlohmann::json> results = {
+      results_with("gemma-4-26b-nvfp4", {50.0, 50.4, 50.7}, {80.0, 83.9, 87.8}),
+      results_with("gemma-4-31b-nvfp4", {6.9, 6.9}, {300.0, 480.8})};
+  ChartLayout layout;
+  auto image = render(svg_chart(results, layout));
 
   CHECK(image.width == layout.width);
   CHECK(image.height == layout.height(2));
@@ -120,24 +125,6 @@ TEST_CASE("the chart renders, and its marks sit where the numbers say") {
   // The page around the panels is white.
   CHECK(near(image.at(5, image.height - 5), white, 5));
 }
-
-namespace {
-
-Image render(const std::string& svg) {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("llmwire_chart_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto svg_path = (dir / "chart.svg").string(), png_path = (dir / "chart.png").string();
-  std::ofstream(svg_path) << svg;
-  std::string command = "rsvg-convert -o '" + png_path + "' '" + svg_path + "'";
-  REQUIRE_MESSAGE(std::system(command.c_str()) == 0,
-                  "rsvg-convert (librsvg2-bin) must be installed");
-  auto image = decode_png(png_path);
-  std::filesystem::remove_all(dir);
-  return image;
-}
-
-}  // namespace
 
 TEST_CASE("the percentile view: a p50-p99 whisker under each row's samples") {
   // Four steady samples and one fast one: p50 32, p99 58 tok/s (nearest rank), mean 36.8.
