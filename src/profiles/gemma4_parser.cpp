@@ -262,6 +262,11 @@ class Gemma4Parser final : public OutputParser {
     if (channel_label_) {
       const std::string_view rest = all.substr(pos);
       if (!final && is_proper_prefix(rest, thought_label)) return Step::need_more;
+      // "thought" closed at once (`<|channel>thought<channel|>`) is a label with an empty
+      // thought; whether the closer follows must be known before deciding, or the decision
+      // would depend on where the chunk ends.
+      if (!final && rest.starts_with("thought") && is_proper_prefix(rest.substr(7), "<channel|>"))
+        return Step::need_more;
       channel_label_ = false;
       if (rest.starts_with(thought_label)) {
         pos += thought_label.size();

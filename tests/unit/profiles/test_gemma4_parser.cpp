@@ -303,3 +303,19 @@ TEST_CASE("gemma4: an abandoned textual opener gives the same result at every ch
           long_whole.summary());
   }
 }
+
+TEST_CASE("gemma4: a thought label closed at once is a label at every chunking") {
+  // Found by fuzz_parser_gemma4 (seed regression-empty-thought-label-chunking): whole, the
+  // "thought" of `<|channel>thought<channel|>` was the channel's label and nothing was
+  // reported; when a chunk ended between "thought" and `<channel|>` it was reported as
+  // reasoning. The label is decided only once the closer is known to follow or not.
+  ParserOptions on;
+  on.thinking = Thinking::on;
+  auto r = parse_all_ways("<|channel>thought<channel|>Hi.", on);
+  CHECK(r.reasoning.empty());
+  CHECK(r.content == "Hi.");
+  // Not followed by the closer, the word is the thought itself.
+  auto s = parse_all_ways("<|channel>thoughts<channel|>Hi.", on);
+  CHECK(s.reasoning == "thoughts");
+  CHECK(s.content == "Hi.");
+}
