@@ -5,7 +5,8 @@
 # and later calls made within the machine's warm time watch it and collect it.
 #
 #   scripts/fuzz_device_run.sh start SECONDS TARGET:WORKERS...  # returns at once
-#   scripts/fuzz_device_run.sh watch SECONDS   # prints executions so far every 60 s, then returns
+#   scripts/fuzz_device_run.sh watch SECONDS   # prints executions so far every 60 s, then
+#                                              # leaves them and the corpora so far in $OUT
 #   scripts/fuzz_device_run.sh collect         # waits for the end; summary, logs, corpora to $OUT
 #
 # Each TARGET runs as WORKERS processes sharing one corpus (scripts/fuzz_workers.sh), seeded
@@ -26,6 +27,14 @@ executions_so_far() {
       sum=$((sum + ${n:-0}))
     done
     echo "${dir##*/logs-}: $sum"
+  done
+}
+
+# The corpora as they stand, to $OUT: a machine lost between calls loses the campaign with it,
+# and a corpus brought back lets the same build go on from there on the next machine.
+save_corpora() {
+  for c in "$o"/corpus-*; do
+    [ -d "$c" ] && tar czf "$OUT/${c##*/}.tgz" -C "$o" "${c##*/}"
   done
 }
 
@@ -50,6 +59,8 @@ case "$mode" in
       date -u +%T
       executions_so_far
     done
+    executions_so_far >"$OUT/executions-so-far.txt"
+    save_corpora
     ;;
   collect)
     while pgrep -f "$b/run-workers" >/dev/null; do sleep 5; done
@@ -59,7 +70,7 @@ case "$mode" in
       tail -12 "$f"
     done >"$OUT/worker1-tails.txt"
     tar czf "$OUT/logs.tgz" "$o"/logs-* 2>/dev/null
-    for c in "$o"/corpus-*; do tar czf "$OUT/${c##*/}.tgz" -C "$o" "${c##*/}"; done
+    save_corpora
     ls -la "$OUT"
     ;;
   *)
